@@ -1,0 +1,54 @@
+import {readFileSync} from 'node:fs';
+import fs from 'node:fs/promises';
+import {dispatch} from '../core/dispatch.js';
+import {UsageError} from '../core/errors.js';
+import {context} from './context.js';
+import {out, paint, printJson, warn} from './io.js';
+
+export interface DispatchOptions {
+	words: string[];
+	task?: string;
+	taskFile?: string;
+	name?: string;
+	agent?: string;
+	cwd?: string;
+	branch?: string;
+	worktree: boolean;
+	carry?: boolean;
+	json?: boolean;
+	command: string[];
+}
+
+async function taskText(options: DispatchOptions): Promise<string> {
+	const given = [options.words.length > 0, options.task !== undefined, options.taskFile !== undefined].filter(Boolean).length;
+	if (given > 1) throw new UsageError('give the task one way: as words, with --task, or with --task-file');
+	if (options.taskFile !== undefined) {
+		return options.taskFile === '-' ? readFileSync(0, 'utf8') : fs.readFile(options.taskFile, 'utf8').catch(() => {
+			throw new UsageError(`--task-file ${options.taskFile}: cannot read that file`);
+		});
+	}
+
+	return options.task ?? options.words.join(' ');
+}
+
+export async function run(options: DispatchOptions): Promise<void> {
+	const ctx = context();
+	const {job, warnings} = await dispatch({
+		task: await taskText(options),
+		name: options.name,
+		agent: options.agent,
+		cwd: options.cwd ?? ctx.cwd,
+		branch: options.branch,
+		noWorktree: !options.worktree,
+		carry: options.carry,
+		command: options.command,
+		env: ctx.env,
+	}, ctx.paths);
+	for (const warning of warnings) warn(warning);
+	if (options.json) {
+		printJson(job);
+		return;
+	}
+
+	out(`dispatched ${paint('1', job.id)} (${job.name}) · ao peek ${job.id} · ao attach ${job.id}`);
+}

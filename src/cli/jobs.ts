@@ -1,0 +1,76 @@
+import {attach} from '../core/attach.js';
+import {loadConfig} from '../core/config.js';
+import {findTarget, peek, rename, send, setPinned, stop} from '../core/control.js';
+import {AoError, UsageError} from '../core/errors.js';
+import {listJobs} from '../core/list.js';
+import {tildify} from '../core/paths.js';
+import {removeJob} from '../core/remove.js';
+import {isLive} from '../core/states.js';
+import {context} from './context.js';
+import {out} from './io.js';
+
+export async function peekCommand(ref: string, options: {lines?: string; ansi?: boolean}): Promise<void> {
+	const lines = options.lines === undefined ? undefined : Number(options.lines);
+	if (lines !== undefined && (!Number.isInteger(lines) || lines < 1)) throw new UsageError(`-n must be a positive number of lines, got ${JSON.stringify(options.lines)}`);
+	const ctx = context();
+	const target = await findTarget(ctx.paths, ctx.tmux, ref);
+	out(await peek(ctx.tmux, target, {lines, ansi: options.ansi}));
+}
+
+export async function sendCommand(ref: string, words: string[], options: {enter: boolean}): Promise<void> {
+	const text = words.join(' ');
+	if (text === '' && options.enter === false) throw new UsageError('nothing to send: give the text to type');
+	const ctx = context();
+	const target = await findTarget(ctx.paths, ctx.tmux, ref);
+	await send(ctx.tmux, target, text, options.enter);
+	out(`sent to ${target.job.id} (${target.job.name})`);
+}
+
+export async function attachCommand(ref: string): Promise<void> {
+	const ctx = context();
+	const target = await findTarget(ctx.paths, ctx.tmux, ref);
+	const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths});
+	const result = await attach(ctx.tmux, target, config, ctx.env);
+	if (result.mode !== 'terminal') out(`opened ${target.job.name} in a tmux ${result.mode}; ${config.attach.detach_key} leaves it`);
+	process.exitCode = result.exitCode;
+}
+
+export async function stopCommand(ref: string | undefined, options: {all?: boolean}): Promise<void> {
+	if (Boolean(ref) === Boolean(options.all)) throw new UsageError('give one job to stop, or --all');
+	const ctx = context();
+	const refs = options.all
+		? (await listJobs(ctx.paths, ctx.tmux)).jobs.filter(job => isLive(job.state)).map(job => job.id)
+		: [ref!];
+	if (refs.length === 0) out('no running jobs to stop');
+	const results = await Promise.allSettled(refs.map(async id => stop(ctx.paths, ctx.tmux, await findTarget(ctx.paths, ctx.tmux, id))));
+	const failures = results.flatMap(result => (result.status === 'rejected' ? [result.reason as Error] : []));
+	for (const result of results) if (result.status === 'fulfilled') out(`stopped ${result.value.id} (${result.value.name}); its window and worktree stay`);
+	if (failures.length === 1) throw failures[0];
+	if (failures.length > 1) throw new AoError(`${failures.length} jobs could not be stopped: ${failures.map(failure => failure.message).join('; ')}`);
+}
+
+export async function rmCommand(ref: string, options: {force?: boolean}): Promise<void> {
+	const ctx = context();
+	const target = await findTarget(ctx.paths, ctx.tmux, ref);
+	const result = await removeJob(ctx.paths, ctx.tmux, target, Boolean(options.force));
+	for (const note of result.notes) out(`note: ${note}`);
+	if (result.archivedTo) {
+		out(`saved its unsaved work to ${result.archivedTo} in ${tildify(result.job.repo!)}; get it back with: git -C ${tildify(result.job.repo!)} checkout -b ${result.job.branch ?? 'recovered'} ${result.archivedTo}`);
+	}
+
+	out(`removed ${result.job.id} (${result.job.name})`);
+}
+
+export async function pinCommand(ref: string, pinned: boolean): Promise<void> {
+	const ctx = context();
+	const target = await findTarget(ctx.paths, ctx.tmux, ref);
+	const job = await setPinned(ctx.paths, target.job, pinned);
+	out(`${pinned ? 'pinned' : 'unpinned'} ${job.id} (${job.name})`);
+}
+
+export async function renameCommand(ref: string, name: string): Promise<void> {
+	const ctx = context();
+	const target = await findTarget(ctx.paths, ctx.tmux, ref);
+	const job = await rename(ctx.paths, ctx.tmux, target, name);
+	out(`renamed ${job.id} to ${job.name}`);
+}

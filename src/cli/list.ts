@@ -1,0 +1,46 @@
+import {listJobs, type JobView} from '../core/list.js';
+import {groups} from '../core/states.js';
+import {age, table} from './format.js';
+import {context} from './context.js';
+import {out, paint, printJson, warn} from './io.js';
+
+export interface ListOptions {
+	json?: boolean;
+	all?: boolean;
+	cwd?: string;
+}
+
+const stateColor: Record<string, string> = {'needs-input': '1;33', ready: '1;32', working: '36', queued: '2', failed: '31', stopped: '2', completed: '2'};
+
+function row(job: JobView): string[] {
+	const last = job.state === 'working' || !job.reason ? job.lastLine : `${job.reason}${job.lastLine ? ` · ${job.lastLine}` : ''}`;
+	return ['  ' + job.id, job.name, job.agent, paint(stateColor[job.state] ?? '0', job.state), age(job.stateSince), job.branch ?? '-', last];
+}
+
+export async function run(options: ListOptions): Promise<void> {
+	const ctx = context();
+	const listing = await listJobs(ctx.paths, ctx.tmux, {all: options.all, cwd: options.cwd});
+	for (const problem of listing.problems) warn(`skipped job ${problem.id}: ${problem.message}`);
+	if (options.json) {
+		printJson(listing.jobs);
+		return;
+	}
+
+	if (listing.jobs.length === 0) {
+		out(listing.hidden > 0 ? `no jobs to show (${listing.hidden} completed: ao list --all)` : 'no jobs; start one with: ao dispatch "your task"');
+		return;
+	}
+
+	const width = process.stdout.columns || 160;
+	const lines: string[] = [];
+	for (const group of groups) {
+		const members = listing.jobs.filter(job => job.group === group);
+		if (members.length === 0) continue;
+		lines.push(paint('1', `${group} (${members.length})`));
+		lines.push(...table(members.map(row), width));
+	}
+
+	if (listing.hidden > 0) lines.push(paint('2', `${listing.hidden} completed job(s) hidden: ao list --all`));
+	if (!listing.serverUp) lines.push(paint('2', 'the ao tmux server is not running, so jobs that were running show as failed (lost)'));
+	out(lines.join('\n'));
+}

@@ -1,0 +1,155 @@
+import {readFileSync} from 'node:fs';
+import {Command, CommanderError, Option} from 'commander';
+import {packageRoot} from '../core/paths.js';
+import type {DispatchOptions} from './dispatch.js';
+import {reportError} from './io.js';
+
+// Command modules load only when their command runs, so `ao --version` and `ao list` stay fast.
+
+const {version} = JSON.parse(readFileSync(`${packageRoot}/package.json`, 'utf8')) as {version: string};
+
+function action<A extends unknown[]>(work: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+	return async (...args: A) => {
+		try {
+			await work(...args);
+		} catch (error) {
+			reportError(error);
+		}
+	};
+}
+
+/** `ao dispatch ... -- cmd args`: everything after the first `--` is the command to run, untouched by option parsing. */
+function splitCommand(argv: string[]): {argv: string[]; command: string[]} {
+	const firstOperand = argv.slice(2).find(arg => !arg.startsWith('-'));
+	const separator = argv.indexOf('--');
+	if (firstOperand !== 'dispatch' || separator === -1) return {argv, command: []};
+	return {argv: argv.slice(0, separator), command: argv.slice(separator + 1)};
+}
+
+const {argv, command} = splitCommand(process.argv);
+const program = new Command('ao')
+	.description('tmux-native orchestrator for parallel coding agents')
+	.version(version, '-V, --version')
+	.showHelpAfterError('(ao --help lists every command)')
+	.exitOverride()
+	.configureOutput({outputError: (text, write) => write(`ao: ${text.replace(/^error: /, '')}`)});
+
+program.command('dispatch')
+	.description('start a coding agent on a task in its own worktree and tmux window')
+	.argument('[task...]', 'the task, passed to the agent as one argument, byte for byte')
+	.option('--task <text>', 'the task as one argument (for text that starts with "-")')
+	.option('--task-file <file>', 'read the task from a file ("-" for stdin)')
+	.option('-n, --name <name>', 'job name (default: from the task\'s first words)')
+	.option('-a, --agent <preset>', 'agent preset (default: agent.default in config)')
+	.option('-C, --cwd <dir>', 'run as if ao were started in <dir>')
+	.option('-b, --branch <branch>', 'branch for the worktree (default ao/<name>; an existing branch is checked out)')
+	.option('--no-worktree', 'run in the directory itself, without a worktree')
+	.option('--carry', 'bring the main checkout\'s uncommitted changes into the worktree')
+	.option('--json', 'print the job record as JSON')
+	.usage('[options] [task...] [-- command...]')
+	.action(action(async (words: string[], options: Record<string, unknown>) => {
+		const {run} = await import('./dispatch.js');
+		await run({...(options as Omit<DispatchOptions, 'words' | 'command'>), words, command});
+	}));
+
+program.command('list').alias('ls')
+	.description('list jobs grouped by state')
+	.option('--json', 'print a JSON array')
+	.option('--all', 'include completed jobs')
+	.option('-C, --cwd <dir>', 'only jobs dispatched in <dir> or below')
+	.action(action(async (options: {json?: boolean; all?: boolean; cwd?: string}) => {
+		const {run} = await import('./list.js');
+		await run(options);
+	}));
+
+program.command('peek')
+	.description('print the agent\'s current screen')
+	.argument('<job>', 'id, unique id prefix or name')
+	.option('-n, --lines <n>', 'only the last <n> lines')
+	.option('--ansi', 'keep colours')
+	.action(action(async (job: string, options: {lines?: string; ansi?: boolean}) => (await import('./jobs.js')).peekCommand(job, options)));
+
+program.command('send')
+	.description('type text into the agent without attaching')
+	.argument('<job>', 'id, unique id prefix or name')
+	.argument('[text...]', 'the text, typed literally')
+	.option('--no-enter', 'do not press Enter after the text')
+	.action(action(async (job: string, text: string[], options: {enter: boolean}) => (await import('./jobs.js')).sendCommand(job, text, options)));
+
+program.command('attach')
+	.description('show the agent\'s window in this terminal (or a popup inside your tmux)')
+	.argument('<job>', 'id, unique id prefix or name')
+	.action(action(async (job: string) => (await import('./jobs.js')).attachCommand(job)));
+
+program.command('logs')
+	.description('print everything the agent printed')
+	.argument('[job]', 'id, unique id prefix or name')
+	.option('-f, --follow', 'keep printing new output')
+	.option('--raw', 'with colours and control codes, as the agent wrote them')
+	.option('--supervisor', 'the supervisor\'s log instead')
+	.action(action(async (job: string | undefined, options: {follow?: boolean; raw?: boolean; supervisor?: boolean}) => (await import('./logs.js')).run(job, options)));
+
+program.command('stop')
+	.description('end the agent, keeping its window, worktree and record')
+	.argument('[job]', 'id, unique id prefix or name')
+	.option('--all', 'stop every running job')
+	.action(action(async (job: string | undefined, options: {all?: boolean}) => (await import('./jobs.js')).stopCommand(job, options)));
+
+program.command('rm')
+	.description('remove a job: agent, window, worktree, branch and record (refuses to lose work)')
+	.argument('<job>', 'id, unique id prefix or name')
+	.option('-f, --force', 'archive unsaved work to refs/ao/archive/<id>, then remove')
+	.action(action(async (job: string, options: {force?: boolean}) => (await import('./jobs.js')).rmCommand(job, options)));
+
+program.command('pin')
+	.description('show the job first, in the Pinned group')
+	.argument('<job>', 'id, unique id prefix or name')
+	.action(action(async (job: string) => (await import('./jobs.js')).pinCommand(job, true)));
+
+program.command('unpin')
+	.description('return the job to its state\'s group')
+	.argument('<job>', 'id, unique id prefix or name')
+	.action(action(async (job: string) => (await import('./jobs.js')).pinCommand(job, false)));
+
+program.command('rename')
+	.description('give the job a new name (its window follows)')
+	.argument('<job>', 'id, unique id prefix or name')
+	.argument('<name>', 'the new name')
+	.action(action(async (job: string, name: string) => (await import('./jobs.js')).renameCommand(job, name)));
+
+program.command('config')
+	.description('print the effective config')
+	.option('--path', 'the files it was read from instead')
+	.option('--json', 'as JSON')
+	.action(action(async (options: {path?: boolean; json?: boolean}) => (await import('./config.js')).configCommand(options)));
+
+program.command('trust')
+	.description('approve a repository\'s .ao.yaml, so the programs it names may run')
+	.argument('[dir]', 'the repository (default: here)')
+	.option('-y, --yes', 'approve without asking (for scripts that have read the file)')
+	.action(action(async (dir: string | undefined, options: {yes?: boolean}) => (await import('./config.js')).trustCommand(dir, options)));
+
+program.command('doctor')
+	.description('check tmux, git, config, the state dir, the server and the supervisor')
+	.option('--json', 'as JSON')
+	.action(action(async (options: {json?: boolean}) => (await import('./doctor.js')).run(options)));
+
+program.command('supervise', {hidden: true})
+	.description('the supervisor loop (runs in window 0 of the ao server)')
+	.action(action(async () => (await import('./supervise.js')).run()));
+
+program.command('demo-agent', {hidden: true})
+	.description('the scripted demo agent')
+	.argument('[task...]')
+	.addOption(new Option('--resumed').hideHelp())
+	.action(action(async (task: string[], options: {resumed?: boolean}) => {
+		const {runDemoAgent} = await import('../agents/demo.js');
+		process.exitCode = await runDemoAgent(task.join(' '), Boolean(options.resumed));
+	}));
+
+try {
+	await program.parseAsync(argv);
+} catch (error) {
+	if (!(error instanceof CommanderError)) throw error;
+	process.exitCode = error.exitCode === 0 ? 0 : 2;
+}

@@ -1,0 +1,184 @@
+/** What every config key may hold. `validateConfigValue` walks a parsed file against it. */
+export type Rule =
+	| {type: 'string'; nonEmpty?: boolean}
+	| {type: 'int'; min: number}
+	| {type: 'bool'}
+	| {type: 'stringList'; nonEmpty?: boolean}
+	| {type: 'stringMap'}
+	| {type: 'size'}
+	| {type: 'object'; keys: Record<string, Rule>}
+	| {type: 'record'; value: Rule; required?: string[]};
+
+const presetRule: Rule = {
+	type: 'object',
+	keys: {
+		command: {type: 'stringList', nonEmpty: true},
+		resume: {type: 'stringList', nonEmpty: true},
+		env: {type: 'stringMap'},
+	},
+};
+
+export const configSchema: Rule = {
+	type: 'object',
+	keys: {
+		agent: {type: 'object', keys: {default: {type: 'string', nonEmpty: true}}},
+		agents: {type: 'record', value: presetRule},
+		worktree: {
+			type: 'object',
+			keys: {
+				root: {type: 'string', nonEmpty: true},
+				copy: {type: 'stringList'},
+				link: {type: 'stringList'},
+				setup: {type: 'string'},
+			},
+		},
+		attach: {
+			type: 'object',
+			keys: {
+				detach_key: {type: 'string', nonEmpty: true},
+				popup: {type: 'bool'},
+				popup_size: {type: 'string', nonEmpty: true},
+			},
+		},
+		logs: {type: 'object', keys: {max_bytes: {type: 'int', min: 4096}}},
+		supervisor: {type: 'object', keys: {tick_ms: {type: 'int', min: 50}}},
+		tmux: {type: 'object', keys: {window_size: {type: 'size'}}},
+	},
+};
+
+/** Keys whose value runs a program; a repository's .ao.yaml may set them only once `ao trust` approved it. */
+export const programKeys = [/^worktree\.setup$/, /^agents\.[^.]+\.command$/, /^agents\.[^.]+\.resume$/];
+
+export interface Preset {
+	command: string[];
+	resume?: string[];
+	env: Record<string, string>;
+}
+
+export interface Config {
+	agent: {default: string};
+	agents: Record<string, Preset>;
+	worktree: {root: string; copy: string[]; link: string[]; setup: string};
+	attach: {detach_key: string; popup: boolean; popup_size: string};
+	logs: {max_bytes: number};
+	supervisor: {tick_ms: number};
+	tmux: {window_size: string};
+}
+
+export interface SchemaProblem {
+	path: string[];
+	/** The path points at a key that should not be there (so the key's own line is the one to show). */
+	unknownKey?: boolean;
+	message: string;
+}
+
+function describe(value: unknown): string {
+	return JSON.stringify(value) ?? String(value);
+}
+
+function expected(rule: Rule): string {
+	switch (rule.type) {
+		case 'string': return rule.nonEmpty ? 'a non-empty string' : 'a string';
+		case 'int': return rule.min === 1 ? 'a positive integer' : `an integer of at least ${rule.min}`;
+		case 'bool': return 'true or false';
+		case 'stringList': return rule.nonEmpty ? 'a non-empty list of strings' : 'a list of strings';
+		case 'stringMap': return 'a map of strings';
+		case 'size': return 'a size like "200x50"';
+		case 'object':
+		case 'record': return 'a map';
+	}
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function suggestion(key: string, known: string[]): string {
+	const close = known.find(candidate => editDistance(key, candidate) <= 2);
+	return close ? ` (did you mean "${close}"?)` : ` (known keys: ${known.join(', ')})`;
+}
+
+function editDistance(a: string, b: string): number {
+	const row = Array.from({length: b.length + 1}, (_, i) => i);
+	for (let i = 1; i <= a.length; i++) {
+		let previous = row[0]!;
+		row[0] = i;
+		for (let j = 1; j <= b.length; j++) {
+			const current = row[j]!;
+			row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+			previous = current;
+		}
+	}
+
+	return row[b.length]!;
+}
+
+/** Every problem with `value` against `rule`, each with the key path it is about. Pure. */
+export function validateConfigValue(value: unknown, rule: Rule = configSchema, at: string[] = []): SchemaProblem[] {
+	const name = at.join('.');
+	const wrong = (): SchemaProblem[] => [{path: at, message: `${name} must be ${expected(rule)}, got ${describe(value)}`}];
+	switch (rule.type) {
+		case 'string':
+			return typeof value === 'string' && (!rule.nonEmpty || value.trim() !== '') ? [] : wrong();
+		case 'int':
+			return Number.isSafeInteger(value) && (value as number) >= rule.min ? [] : wrong();
+		case 'bool':
+			return typeof value === 'boolean' ? [] : wrong();
+		case 'size':
+			return typeof value === 'string' && /^[1-9]\d{0,3}x[1-9]\d{0,3}$/.test(value) ? [] : wrong();
+		case 'stringList':
+			return Array.isArray(value) && value.every(item => typeof item === 'string') && (!rule.nonEmpty || value.length > 0) ? [] : wrong();
+		case 'stringMap':
+			return isPlainObject(value) && Object.values(value).every(item => typeof item === 'string') ? [] : wrong();
+		case 'object': {
+			if (!isPlainObject(value)) return wrong();
+			const known = Object.keys(rule.keys);
+			return Object.entries(value).flatMap(([key, child]) => {
+				const childRule = rule.keys[key];
+				if (!childRule) {
+					return [{path: [...at, key], unknownKey: true, message: `unknown key "${[...at, key].join('.')}"${suggestion(key, known)}`}];
+				}
+
+				return validateConfigValue(child, childRule, [...at, key]);
+			});
+		}
+
+		case 'record': {
+			if (!isPlainObject(value)) return wrong();
+			return Object.entries(value).flatMap(([key, child]) => {
+				if (!/^[a-z][a-z0-9_-]{0,31}$/.test(key)) {
+					return [{path: [...at, key], unknownKey: true, message: `${name} key "${key}" must be a lowercase name (letters, digits, - and _)`}];
+				}
+
+				return validateConfigValue(child, rule.value, [...at, key]);
+			});
+		}
+	}
+}
+
+/** Later layers override earlier ones: maps merge key by key, lists and scalars replace. Pure. */
+export function mergeConfig(base: unknown, override: unknown): unknown {
+	if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+	const merged: Record<string, unknown> = {...base};
+	for (const [key, value] of Object.entries(override)) merged[key] = mergeConfig(base[key], value);
+	return merged;
+}
+
+/** Checks that need the merged result: the default agent exists, every preset has a command. */
+export function validateMerged(config: Config): SchemaProblem[] {
+	const problems: SchemaProblem[] = [];
+	for (const [name, preset] of Object.entries(config.agents)) {
+		if (!preset.command) problems.push({path: ['agents', name], message: `agents.${name}.command is required (the argv that starts the agent)`});
+	}
+
+	if (!config.agents[config.agent.default]) {
+		problems.push({path: ['agent', 'default'], message: `agent.default is "${config.agent.default}", which is not a preset; known: ${Object.keys(config.agents).join(', ')}`});
+	}
+
+	return problems;
+}
+
+export function isProgramKey(path: string[]): boolean {
+	const joined = path.join('.');
+	return programKeys.some(pattern => pattern.test(joined));
+}

@@ -1,0 +1,104 @@
+import {setTimeout as sleep} from 'node:timers/promises';
+import {currentView} from './derive.js';
+import {AoError} from './errors.js';
+import type {Job} from './job.js';
+import {checkName} from './names.js';
+import {StatePaths} from './paths.js';
+import {resolveJob} from './resolve.js';
+import {isLive} from './states.js';
+import {JobStore} from './store.js';
+import {ServerNotRunning, type PaneInfo, type Tmux} from './tmux.js';
+
+/** A job found by what the user typed, with its pane (if its window exists) and its current state. */
+export interface Target {
+	job: Job;
+	pane: PaneInfo | undefined;
+}
+
+export async function findTarget(paths: StatePaths, tmux: Tmux, ref: string): Promise<Target> {
+	const [{jobs}, panes] = await Promise.all([new JobStore(paths).list(), tmux.listPanes()]);
+	const job = resolveJob(ref, jobs);
+	const pane = panes?.find(candidate => candidate.jobId === job.id);
+	return {job: currentView(job, pane), pane};
+}
+
+function requirePane(target: Target): PaneInfo {
+	if (!target.pane) {
+		throw new AoError(`job ${target.job.id} (${target.job.name}) has no window (${target.job.state}${target.job.reason ? `: ${target.job.reason}` : ''}); its output is in: ao logs ${target.job.id}`);
+	}
+
+	return target.pane;
+}
+
+/** The pane's screen as text: trailing blank lines dropped, the last `lines` kept when given. */
+export async function peek(tmux: Tmux, target: Target, options: {lines?: number; ansi?: boolean} = {}): Promise<string> {
+	const pane = requirePane(target);
+	const screen = await tmux.capture(pane.paneId, {ansi: options.ansi});
+	const rows = screen.replace(/\n$/, '').split('\n');
+	while (rows.length > 0 && rows.at(-1)!.trim() === '') rows.pop();
+	return (options.lines ? rows.slice(-options.lines) : rows).join('\n');
+}
+
+export async function send(tmux: Tmux, target: Target, text: string, enter: boolean): Promise<void> {
+	const pane = requirePane(target);
+	if (pane.dead) throw new AoError(`job ${target.job.id} (${target.job.name}) is not running (${target.job.state}); there is nothing to type into`);
+	await tmux.sendText(pane.paneId, text, enter);
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+	try {
+		process.kill(-pid, signal);
+		return true;
+	} catch {
+		try {
+			process.kill(pid, signal);
+			return true;
+		} catch {
+			return false;
+		}
+	}
+}
+
+/**
+ * Ends the agent but keeps its window (dead, so the last screen stays) and its worktree; the state becomes
+ * stopped first, so the supervisor does not read the exit as a failure. SIGTERM to the pane's process group,
+ * SIGKILL after `graceMs`.
+ */
+export async function stop(paths: StatePaths, tmux: Tmux, target: Target, graceMs = 3000): Promise<Job> {
+	const {job} = target;
+	if (!isLive(job.state)) throw new AoError(`job ${job.id} (${job.name}) is already ${job.state}`);
+	const stopped = await new JobStore(paths).update(job.id, () => ({state: 'stopped', reason: 'stopped by user'}));
+	const pane = target.pane;
+	if (pane && !pane.dead && signalGroup(pane.panePid, 'SIGTERM')) {
+		const deadline = Date.now() + graceMs;
+		while (Date.now() < deadline) {
+			const now = (await tmux.listPanes().catch(() => undefined))?.find(candidate => candidate.paneId === pane.paneId);
+			if (!now || now.dead) return stopped;
+			await sleep(50);
+		}
+
+		signalGroup(pane.panePid, 'SIGKILL');
+	}
+
+	return stopped;
+}
+
+export async function setPinned(paths: StatePaths, job: Job, pinned: boolean): Promise<Job> {
+	return new JobStore(paths).update(job.id, () => (job.pinned === pinned ? undefined : {pinned}));
+}
+
+export async function rename(paths: StatePaths, tmux: Tmux, target: Target, name: string): Promise<Job> {
+	checkName(name);
+	const store = new JobStore(paths);
+	const {jobs} = await store.list();
+	const owner = jobs.find(job => job.name === name && job.id !== target.job.id);
+	if (owner) throw new AoError(`the name "${name}" is taken by job ${owner.id}`);
+	const renamed = await store.update(target.job.id, () => ({name}));
+	if (target.pane) {
+		await tmux.renameWindow(target.pane.windowId, name).catch(error => {
+			if (!(error instanceof ServerNotRunning)) throw error;
+		});
+	}
+
+	return renamed;
+}

@@ -1,0 +1,35 @@
+import type {Job} from './job.js';
+import {isLive, type JobState} from './states.js';
+import type {PaneInfo} from './tmux.js';
+
+export interface StateChange {
+	state: JobState;
+	reason: string;
+	exitCode?: number;
+	/** Which signal decided: process (pane dead or gone). */
+	signal: 'process';
+}
+
+/**
+ * What the process signal says about a job: its pane died (exit status -> completed or failed) or its window is
+ * gone (failed, lost). Undefined when nothing changes. Jobs that cannot change, and queued jobs that have no window
+ * yet, are left alone. Pure.
+ */
+export function deriveFromProcess(job: Job, pane: PaneInfo | undefined): StateChange | undefined {
+	if (!isLive(job.state) || !job.windowId) return undefined;
+	if (!pane) return job.state === 'failed' ? undefined : {state: 'failed', reason: 'lost', signal: 'process'};
+	if (!pane.dead) return undefined;
+	if (pane.deadSignal !== undefined) return {state: 'failed', reason: `killed by signal ${pane.deadSignal}`, signal: 'process'};
+	const exitCode = pane.deadStatus ?? 1;
+	return exitCode === 0
+		? {state: 'completed', reason: 'exit 0', exitCode, signal: 'process'}
+		: {state: 'failed', reason: `exit ${exitCode}`, exitCode, signal: 'process'};
+}
+
+/** The job as it is now: its record with what the process signal says applied. Pure. */
+export function currentView(job: Job, pane: PaneInfo | undefined): Job {
+	const change = deriveFromProcess(job, pane);
+	if (!change) return job;
+	const {signal: _signal, ...fields} = change;
+	return {...job, ...fields};
+}

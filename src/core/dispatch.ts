@@ -1,0 +1,161 @@
+import {randomUUID} from 'node:crypto';
+import {existsSync, statSync} from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {loadConfig} from './config.js';
+import {AoError, UsageError} from './errors.js';
+import * as git from './git.js';
+import type {Job} from './job.js';
+import {checkName, nameFromTask, uniqueName} from './names.js';
+import {aoBin, socketName, StatePaths, tildify} from './paths.js';
+import {fillArgv, findPreset, findProgram} from './presets.js';
+import {ensureServer} from './server.js';
+import {JobStore} from './store.js';
+import {Tmux} from './tmux.js';
+import {provisionWorktree, runSetup, worktreePath} from './worktree.js';
+
+export interface DispatchRequest {
+	task: string;
+	name?: string;
+	agent?: string;
+	cwd: string;
+	branch?: string;
+	noWorktree?: boolean;
+	carry?: boolean;
+	/** The argv after `--`: run as is, with the shell preset. */
+	command?: string[];
+	env?: NodeJS.ProcessEnv;
+}
+
+export interface DispatchResult {
+	job: Job;
+	warnings: string[];
+}
+
+/** What to undo if a dispatch fails half way, so nothing is left half-made. */
+interface Undo {
+	jobId?: string;
+	worktree?: {repo: string; dir: string};
+	branch?: {repo: string; name: string};
+	windowId?: string;
+}
+
+async function undo(store: JobStore, tmux: Tmux, steps: Undo): Promise<void> {
+	if (steps.windowId) await tmux.killWindow(steps.windowId).catch(() => undefined);
+	if (steps.worktree) await git.removeWorktree(steps.worktree.repo, steps.worktree.dir).catch(() => undefined);
+	if (steps.branch) await git.deleteBranch(steps.branch.repo, steps.branch.name).catch(() => undefined);
+	if (steps.jobId) await store.remove(steps.jobId).catch(() => undefined);
+}
+
+/** Where the agent will run: a new worktree of the repo at cwd, or cwd itself with --no-worktree. */
+async function checkWorkplace(request: DispatchRequest): Promise<{repo?: string; uncommitted: string[]}> {
+	if (request.noWorktree) return {uncommitted: []};
+	const repo = await git.repoRoot(request.cwd);
+	if (!repo) {
+		throw new AoError(`${tildify(request.cwd)} is not in a git repository, and parallel agents there would write the same files; run "git init" and commit, or pass --no-worktree to run the agent in this directory`);
+	}
+
+	if (!(await git.hasCommits(repo))) {
+		throw new AoError(`the repository at ${tildify(repo)} has no commits yet, and a worktree starts from one; commit first (git commit --allow-empty -m init) or pass --no-worktree`);
+	}
+
+	if (request.branch && !(await git.isValidBranchName(repo, request.branch))) {
+		throw new UsageError(`--branch ${JSON.stringify(request.branch)} is not a valid git branch name`);
+	}
+
+	return {repo, uncommitted: await git.uncommittedChanges(repo)};
+}
+
+export async function dispatch(request: DispatchRequest, paths = new StatePaths()): Promise<DispatchResult> {
+	const env = request.env ?? process.env;
+	const cwd = path.resolve(request.cwd);
+	if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new UsageError(`--cwd ${tildify(cwd)} is not a directory`);
+	const {config, skipped, sources} = await loadConfig({cwd, env, paths});
+	const warnings: string[] = [];
+	if (skipped.length > 0) {
+		const file = sources.find(source => source.untrusted)!.file;
+		warnings.push(`${tildify(file)} sets ${skipped.join(', ')}, ignored until you approve that file: ao trust ${tildify(path.dirname(file))}`);
+	}
+
+	const command = request.command?.length ? request.command : undefined;
+	if (command && request.task) throw new UsageError('give either a task or a command after "--", not both');
+	if (command && request.agent && request.agent !== 'shell') throw new UsageError(`a command after "--" runs as is, with the shell agent; drop --agent ${request.agent}`);
+	const agent = command ? 'shell' : request.agent ?? config.agent.default;
+	const preset = findPreset(config, agent);
+	if (agent === 'shell' && !command && !request.task) throw new UsageError('the shell agent needs something to run: ao dispatch --agent shell "npm test", or ao dispatch -- npm test');
+	const template = command ?? preset.command;
+	const program = fillArgv(template.slice(0, 1), {task: request.task, sessionId: '', id: '', name: '', worktree: cwd, ao: aoBin})[0]!;
+	const searchPath = env.PATH ?? '';
+	if (!findProgram(program, searchPath)) {
+		throw new AoError(`"${program}" (agent ${agent}) is not on your PATH; install it, or pick another agent with --agent (${Object.keys(config.agents).join(', ')})`);
+	}
+
+	const store = new JobStore(paths);
+	const {jobs} = await store.list();
+	const taken = new Set(jobs.map(job => job.name));
+	let name: string;
+	if (request.name === undefined) {
+		name = uniqueName(nameFromTask(request.task || command?.join(' ') || '', agent), taken);
+	} else {
+		checkName(request.name);
+		const owner = jobs.find(job => job.name === request.name);
+		if (owner) throw new UsageError(`the name "${request.name}" is taken by job ${owner.id}; pick another --name, or remove that job (ao rm ${owner.id})`);
+		name = request.name;
+	}
+
+	const {repo, uncommitted} = await checkWorkplace({...request, cwd});
+	if (repo && uncommitted.length > 0 && !request.carry) {
+		warnings.push(`${tildify(repo)} has ${uncommitted.length} uncommitted change${uncommitted.length === 1 ? '' : 's'} the agent will not see (it starts from HEAD); --carry brings them into its worktree`);
+	}
+
+	const tmux = new Tmux(socketName(env));
+	const steps: Undo = {};
+	try {
+		const id = await store.claimId();
+		steps.jobId = id;
+		const now = new Date().toISOString();
+		const job: Job = {
+			id, name, agent, task: request.task, argv: [], state: 'queued', reason: 'starting', cwd, worktree: cwd,
+			sessionId: randomUUID(), pinned: false, createdAt: now, updatedAt: now, stateSince: now,
+		};
+		if (repo) {
+			job.repo = repo;
+			job.worktree = worktreePath(config.worktree.root, {repo, name, id});
+			if (existsSync(job.worktree)) job.worktree += `-${id}`;
+			const existingBranch = request.branch !== undefined && (await git.branchExists(repo, request.branch));
+			job.branch = request.branch ?? `ao/${name}`;
+			if (!request.branch && (await git.branchExists(repo, job.branch))) job.branch += `-${id}`;
+			job.createdBranch = !existingBranch;
+		}
+
+		job.argv = fillArgv(template, {task: request.task, sessionId: job.sessionId, id, name, worktree: job.worktree, ao: aoBin});
+		await store.create(job);
+		const agentEnv = {...env, ...preset.env, AO_JOB_ID: id, AO_HOME: paths.home, AO_SOCKET: tmux.socket};
+		if (repo) {
+			await fs.mkdir(path.dirname(job.worktree), {recursive: true});
+			await git.addWorktree(repo, job.worktree, job.branch!, !job.createdBranch);
+			steps.worktree = {repo, dir: job.worktree};
+			if (job.createdBranch) steps.branch = {repo, name: job.branch!};
+			if (request.carry && uncommitted.length > 0) await git.carryChanges(repo, job.worktree);
+			warnings.push(...(await provisionWorktree(config, repo, job.worktree)));
+			if (config.worktree.setup.trim()) await runSetup(config.worktree.setup, job.worktree, agentEnv);
+		}
+
+		await ensureServer(tmux, paths, config, env);
+		const window = await tmux.newWindow({
+			jobId: id,
+			name,
+			cwd: job.worktree,
+			env: {PATH: searchPath, ...preset.env, AO_JOB_ID: id, AO_HOME: paths.home, AO_SOCKET: tmux.socket},
+			argv: job.argv,
+			logFile: paths.outputLog(id),
+			argvFile: path.join(paths.jobDir(id), 'argv'),
+		});
+		steps.windowId = window.windowId;
+		const started = await store.update(id, () => ({state: 'working', reason: 'started', windowId: window.windowId, pid: window.panePid}), 'dispatch');
+		return {job: started, warnings};
+	} catch (error) {
+		await undo(store, tmux, steps);
+		throw error;
+	}
+}

@@ -1,0 +1,57 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {loadConfig} from './config.js';
+import {ensurePrivateDir} from './atomic-file.js';
+import {errorMessage} from './errors.js';
+import {gitVersion} from './git.js';
+import {StatePaths, tildify} from './paths.js';
+import {supervisorPane} from './server.js';
+import {JobStore} from './store.js';
+import {tmuxSupportsPopup, type Tmux} from './tmux.js';
+
+export interface Check {
+	name: string;
+	ok: boolean;
+	detail: string;
+}
+
+async function check(name: string, probe: () => Promise<string>): Promise<Check> {
+	try {
+		return {name, ok: true, detail: await probe()};
+	} catch (error) {
+		return {name, ok: false, detail: errorMessage(error)};
+	}
+}
+
+/** Everything ao depends on, each with what is wrong and what to do. */
+export async function runDoctor(paths: StatePaths, tmux: Tmux, cwd: string): Promise<Check[]> {
+	return Promise.all([
+		check('tmux', async () => {
+			const version = await tmux.version();
+			return tmuxSupportsPopup(version) ? version : `${version} (popups need tmux 3.2+; ao attach opens a window instead)`;
+		}),
+		check('git', gitVersion),
+		check('node', async () => process.version),
+		check('config', async () => {
+			const {sources, skipped} = await loadConfig({cwd, paths});
+			const files = sources.map(source => tildify(source.file)).join(', ');
+			return skipped.length > 0 ? `valid (${files}); untrusted .ao.yaml keys ignored: ${skipped.join(', ')}` : `valid (${files})`;
+		}),
+		check('state dir', async () => {
+			await ensurePrivateDir(paths.home);
+			const probe = path.join(paths.home, `.doctor-${process.pid}`);
+			await fs.writeFile(probe, 'ok');
+			await fs.rm(probe);
+			const {jobs, problems} = await new JobStore(paths).list();
+			if (problems.length > 0) throw new Error(`${tildify(paths.home)}: ${problems.length} unreadable job(s): ${problems.map(problem => problem.message).join('; ')}`);
+			return `${tildify(paths.home)} writable, ${jobs.length} job(s)`;
+		}),
+		check('server', async () => {
+			const panes = await tmux.listPanes();
+			if (!panes) return `not running (socket "${tmux.socket}"); the next ao dispatch starts it`;
+			const supervisor = supervisorPane(panes);
+			if (!supervisor || supervisor.dead) throw new Error('running, but the supervisor (window 0) is not; any ao dispatch restarts it');
+			return `running (socket "${tmux.socket}", server pid ${await tmux.serverPid()}), supervisor pid ${supervisor.panePid}, ${panes.length - 1} agent window(s)`;
+		}),
+	]);
+}

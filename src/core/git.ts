@@ -1,0 +1,170 @@
+import {existsSync} from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {simpleGit, type SimpleGit} from 'simple-git';
+import {AoError, errorMessage} from './errors.js';
+
+/** Everything ao says to git goes through here. */
+
+function git(dir: string, env?: Record<string, string>): SimpleGit {
+	// By default simple-git calls a command that failed quietly a success; ao goes by the exit code.
+	const instance = simpleGit({
+		baseDir: dir,
+		trimmed: false,
+		errors(error, result) {
+			if (error) return error;
+			return result.exitCode === 0 ? undefined : Buffer.concat([...result.stdErr, ...result.stdOut]);
+		},
+	});
+	return env ? instance.env({...process.env, ...env}) : instance;
+}
+
+function firstLine(error: unknown): string {
+	return errorMessage(error).trim().split('\n').find(line => line.trim() !== '')?.trim() ?? 'git failed';
+}
+
+async function raw(dir: string, args: string[], env?: Record<string, string>): Promise<string> {
+	try {
+		return await git(dir, env).raw(args);
+	} catch (error) {
+		throw new AoError(`git ${args[0]} in ${dir}: ${firstLine(error)}`);
+	}
+}
+
+async function succeeds(dir: string, args: string[]): Promise<boolean> {
+	try {
+		await git(dir).raw(args);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+export async function gitVersion(): Promise<string> {
+	try {
+		return (await simpleGit().raw(['--version'])).trim();
+	} catch {
+		throw new AoError('git is not installed; install it (apt-get install git, brew install git) and try again');
+	}
+}
+
+/** The top of the checkout that holds `dir`, or undefined outside a git repository. */
+export async function repoRoot(dir: string): Promise<string | undefined> {
+	if (!existsSync(dir)) return undefined;
+	try {
+		return (await git(dir).raw(['rev-parse', '--show-toplevel'])).trim() || undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+export async function hasCommits(repo: string): Promise<boolean> {
+	return succeeds(repo, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+}
+
+export async function branchExists(repo: string, branch: string): Promise<boolean> {
+	return succeeds(repo, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`]);
+}
+
+export async function isValidBranchName(repo: string, branch: string): Promise<boolean> {
+	return succeeds(repo, ['check-ref-format', '--branch', branch]);
+}
+
+/** `git status --porcelain` lines: changed, staged and untracked files (not ignored ones). */
+export async function uncommittedChanges(dir: string): Promise<string[]> {
+	const output = await raw(dir, ['status', '--porcelain=v1', '--untracked-files=all']);
+	return output.split('\n').filter(line => line.trim() !== '');
+}
+
+/** Commits on HEAD of `dir` that no other branch or remote-tracking branch has (they live only in this worktree). */
+export async function unsharedCommits(dir: string, ownBranch: string | undefined): Promise<string[]> {
+	const exclude = ownBranch ? [`--exclude=refs/heads/${ownBranch}`] : [];
+	const output = await raw(dir, ['log', '--format=%h %s', 'HEAD', '--not', ...exclude, '--branches', '--remotes']);
+	return output.split('\n').filter(line => line.trim() !== '');
+}
+
+/** Creates a worktree at `dir` on a new `branch` from the main checkout's HEAD, or on an existing branch. */
+export async function addWorktree(repo: string, dir: string, branch: string, existingBranch: boolean): Promise<void> {
+	const args = existingBranch ? ['worktree', 'add', dir, branch] : ['worktree', 'add', '-b', branch, dir, 'HEAD'];
+	await raw(repo, args);
+}
+
+export async function removeWorktree(repo: string, dir: string): Promise<void> {
+	if (existsSync(dir)) await raw(repo, ['worktree', 'remove', '--force', '--force', dir]);
+	await raw(repo, ['worktree', 'prune']);
+}
+
+export async function deleteBranch(repo: string, branch: string): Promise<void> {
+	if (await branchExists(repo, branch)) await raw(repo, ['branch', '-D', branch]);
+}
+
+/** Brings the main checkout's uncommitted work (tracked changes and untracked files) into a new worktree. */
+export async function carryChanges(repo: string, worktree: string): Promise<number> {
+	const patch = await raw(repo, ['diff', '--binary', 'HEAD']);
+	if (patch.trim() !== '') {
+		const patchFile = path.join(os.tmpdir(), `ao-carry-${process.pid}-${Date.now()}.patch`);
+		await fs.writeFile(patchFile, patch, {mode: 0o600});
+		try {
+			await raw(worktree, ['apply', '--binary', '--whitespace=nowarn', patchFile]);
+		} finally {
+			await fs.rm(patchFile, {force: true});
+		}
+	}
+
+	const untracked = (await raw(repo, ['ls-files', '-z', '--others', '--exclude-standard'])).split('\0').filter(Boolean);
+	for (const file of untracked) {
+		await fs.mkdir(path.dirname(path.join(worktree, file)), {recursive: true});
+		await fs.cp(path.join(repo, file), path.join(worktree, file), {recursive: true, verbatimSymlinks: true});
+	}
+
+	return (await uncommittedChanges(worktree)).length;
+}
+
+/** Ignored files of the repo that its .worktreeinclude (gitignore syntax) asks to copy into new worktrees. */
+export async function worktreeIncludeFiles(repo: string): Promise<string[]> {
+	const includeFile = path.join(repo, '.worktreeinclude');
+	if (!existsSync(includeFile)) return [];
+	const matching = (await raw(repo, ['ls-files', '-z', '--others', '--ignored', `--exclude-from=${includeFile}`])).split('\0').filter(Boolean);
+	const ignored = new Set((await raw(repo, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard'])).split('\0').filter(Boolean));
+	return matching.filter(file => ignored.has(file));
+}
+
+async function identityEnv(dir: string): Promise<Record<string, string>> {
+	const configured = await succeeds(dir, ['config', 'user.email']);
+	return configured ? {} : {GIT_AUTHOR_NAME: 'ao', GIT_AUTHOR_EMAIL: 'ao@localhost', GIT_COMMITTER_NAME: 'ao', GIT_COMMITTER_EMAIL: 'ao@localhost'};
+}
+
+/**
+ * Saves everything in the worktree, commits and uncommitted files alike, as one commit on top of its HEAD and
+ * points `ref` at it. The worktree and its index are left as they were (a private index file is used).
+ */
+export async function archiveWorktree(dir: string, ref: string, message: string): Promise<string> {
+	const gitDir = (await raw(dir, ['rev-parse', '--absolute-git-dir'])).trim();
+	const indexFile = path.join(gitDir, `ao-archive-${process.pid}.index`);
+	const env = {...(await identityEnv(dir)), GIT_INDEX_FILE: indexFile};
+	try {
+		await raw(dir, ['read-tree', 'HEAD'], env);
+		await raw(dir, ['add', '--all', '--', '.'], env);
+		const tree = (await raw(dir, ['write-tree'], env)).trim();
+		const commit = (await raw(dir, ['commit-tree', tree, '-p', 'HEAD', '-m', message], env)).trim();
+		await raw(dir, ['update-ref', ref, commit]);
+		return commit;
+	} finally {
+		await fs.rm(indexFile, {force: true});
+	}
+}
+
+/** Stages `files` and commits them (used by the demo agent); returns the short hash. */
+export async function commitFiles(dir: string, files: string[], message: string): Promise<string> {
+	const env = await identityEnv(dir);
+	await raw(dir, ['add', '--', ...files], env);
+	await raw(dir, ['commit', '--quiet', '-m', message, '--', ...files], env);
+	return (await raw(dir, ['rev-parse', '--short', 'HEAD'])).trim();
+}
+
+export async function restoreFile(dir: string, file: string): Promise<void> {
+	const tracked = await succeeds(dir, ['ls-files', '--error-unmatch', '--', file]);
+	if (tracked) await raw(dir, ['checkout', '--', file]);
+	else await fs.rm(path.join(dir, file), {force: true});
+}

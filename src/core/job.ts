@@ -1,0 +1,46 @@
+import {isState, type JobState} from './states.js';
+
+/** The record in jobs/<id>/state.json. Unknown fields written by newer versions are kept as they are. */
+export interface Job {
+	id: string;
+	name: string;
+	agent: string;
+	task: string;
+	/** The argv the agent was started with. */
+	argv: string[];
+	state: JobState;
+	reason: string;
+	/** The directory `ao dispatch` ran in. */
+	cwd: string;
+	/** The main checkout the worktree came from; undefined with --no-worktree. */
+	repo?: string;
+	/** The directory the agent works in: its worktree, or cwd with --no-worktree. */
+	worktree: string;
+	branch?: string;
+	sessionId: string;
+	windowId?: string;
+	pid?: number;
+	exitCode?: number;
+	pinned: boolean;
+	createdAt: string;
+	updatedAt: string;
+	/** When the job entered its current state. */
+	stateSince: string;
+	[extra: string]: unknown;
+}
+
+export const jobIdPattern = /^[0-9a-f]{8}$/;
+
+/** Checks a parsed state.json; returns the job or a one-line description of what is wrong. Pure. */
+export function parseJob(value: unknown, id: string): Job | string {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+	const record = value as Record<string, unknown>;
+	for (const key of ['id', 'name', 'agent', 'cwd', 'worktree', 'createdAt', 'updatedAt'] as const) {
+		if (typeof record[key] !== 'string') return `"${key}" is missing or not a string`;
+	}
+
+	if (record.id !== id) return `"id" is ${JSON.stringify(record.id)} but the folder is ${id}`;
+	if (!isState(record.state)) return `"state" is ${JSON.stringify(record.state)}, not a known state`;
+	const defaults = {task: '', argv: [], reason: '', sessionId: '', pinned: false, stateSince: record.updatedAt};
+	return {...record, ...Object.fromEntries(Object.entries(defaults).filter(([key]) => record[key] === undefined))} as unknown as Job;
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs/promises';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {AoError} from './errors.js';
+
+const staleAfterMs = 15_000;
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+async function isStale(lockFile: string): Promise<boolean> {
+	try {
+		const [content, stat] = await Promise.all([fs.readFile(lockFile, 'utf8'), fs.stat(lockFile)]);
+		const pid = Number(content);
+		return (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) || Date.now() - stat.mtimeMs > staleAfterMs;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Runs `work` while holding `lockFile` (created exclusively, holding our pid). A lock left by a dead process, or
+ * older than 15 s, is broken. Used to serialise read-modify-write of one job's state.json.
+ */
+export async function withLock<T>(lockFile: string, work: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (let attempt = 0; ; attempt++) {
+		try {
+			const handle = await fs.open(lockFile, 'wx', 0o600);
+			await handle.writeFile(String(process.pid));
+			await handle.close();
+			break;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+			if (await isStale(lockFile)) {
+				await fs.rm(lockFile, {force: true});
+				continue;
+			}
+
+			if (Date.now() > deadline) throw new AoError(`${lockFile} is held by another ao process; if none is running, delete that file`);
+			await sleep(Math.min(5 + attempt * 5, 50));
+		}
+	}
+
+	try {
+		return await work();
+	} finally {
+		await fs.rm(lockFile, {force: true});
+	}
+}

@@ -1,0 +1,78 @@
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+/** The project folder (this file is dist/src/core/paths.js once built). */
+export const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const aoBin = path.join(packageRoot, 'bin', 'ao');
+export const defaultConfigFile = path.join(packageRoot, 'config', 'default.yaml');
+export const supervisorConfFile = path.join(packageRoot, 'tmux', 'supervisor.conf');
+
+export const repoConfigName = '.ao.yaml';
+
+export function aoHome(env: NodeJS.ProcessEnv = process.env): string {
+	if (env.AO_HOME) return path.resolve(env.AO_HOME);
+	const stateHome = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+	return path.join(stateHome, 'ao');
+}
+
+export function socketName(env: NodeJS.ProcessEnv = process.env): string {
+	return env.AO_SOCKET || 'ao';
+}
+
+export function userConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+	if (env.AO_CONFIG) return path.resolve(env.AO_CONFIG);
+	const configHome = env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+	return path.join(configHome, 'ao', 'config.yaml');
+}
+
+/** Where everything of one ao state dir lives. Job ids are validated before they reach these functions. */
+export class StatePaths {
+	readonly home: string;
+
+	constructor(home = aoHome()) {
+		this.home = home;
+	}
+
+	get jobsDir(): string {
+		return path.join(this.home, 'jobs');
+	}
+
+	get supervisorLog(): string {
+		return path.join(this.home, 'supervisor.log');
+	}
+
+	get supervisorPid(): string {
+		return path.join(this.home, 'supervisor.pid');
+	}
+
+	get trustFile(): string {
+		return path.join(this.home, 'trust.json');
+	}
+
+	jobDir(id: string): string {
+		return path.join(this.jobsDir, id);
+	}
+
+	stateFile(id: string): string {
+		return path.join(this.jobDir(id), 'state.json');
+	}
+
+	eventsFile(id: string): string {
+		return path.join(this.jobDir(id), 'events.jsonl');
+	}
+
+	outputLog(id: string): string {
+		return path.join(this.jobDir(id), 'output.log');
+	}
+}
+
+/** `/home/me/x` -> `~/x`, for messages. */
+export function tildify(file: string): string {
+	const home = os.homedir();
+	return file === home || file.startsWith(home + path.sep) ? '~' + file.slice(home.length) : file;
+}
+
+export function expandHome(file: string): string {
+	return file === '~' || file.startsWith('~/') ? path.join(os.homedir(), file.slice(1)) : file;
+}

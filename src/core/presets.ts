@@ -1,0 +1,45 @@
+import {accessSync, constants, statSync} from 'node:fs';
+import path from 'node:path';
+import type {Config, Preset} from './config-schema.js';
+import {UsageError} from './errors.js';
+
+export interface ArgvValues {
+	task: string;
+	sessionId: string;
+	id: string;
+	name: string;
+	worktree: string;
+	ao: string;
+}
+
+const placeholder = /\{(task|sessionId|id|name|worktree|ao)\}/g;
+
+/**
+ * Fills an argv template. Each item stays one argument; values are inserted once and never re-read, so a task
+ * holding "{id}" or "$(rm -rf ~)" arrives as those very characters. An item that is exactly "{task}" is dropped
+ * when there is no task. Pure.
+ */
+export function fillArgv(template: string[], values: ArgvValues): string[] {
+	return template
+		.filter(item => !(item === '{task}' && values.task === ''))
+		.map(item => item.replaceAll(placeholder, (_, key: keyof ArgvValues) => values[key]));
+}
+
+export function findPreset(config: Config, agent: string): Preset {
+	const preset = config.agents[agent];
+	if (!preset) throw new UsageError(`unknown agent "${agent}"; known agents: ${Object.keys(config.agents).join(', ')} (add one under "agents:" in your config)`);
+	return preset;
+}
+
+/** The path `program` runs from with this PATH, or undefined when it is not there (or not executable). */
+export function findProgram(program: string, searchPath: string): string | undefined {
+	const candidates = program.includes('/') ? [program] : searchPath.split(path.delimiter).filter(Boolean).map(dir => path.join(dir, program));
+	return candidates.find(candidate => {
+		try {
+			accessSync(candidate, constants.X_OK);
+			return statSync(candidate).isFile();
+		} catch {
+			return false;
+		}
+	});
+}

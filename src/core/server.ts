@@ -1,0 +1,41 @@
+import os from 'node:os';
+import type {Config} from './config-schema.js';
+import {aoBin, socketName, StatePaths, supervisorConfFile} from './paths.js';
+import {type PaneInfo, Tmux} from './tmux.js';
+
+/** The environment the supervisor (and every ao it runs) needs to find the same state dir, server and config. */
+export function aoEnv(paths: StatePaths, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+	const result: Record<string, string> = {AO_HOME: paths.home, AO_SOCKET: socketName(env), PATH: env.PATH ?? '/usr/bin:/bin'};
+	if (env.AO_CONFIG) result.AO_CONFIG = env.AO_CONFIG;
+	return result;
+}
+
+export function supervisorCommand(): string[] {
+	return [process.execPath, aoBin, 'supervise'];
+}
+
+export function supervisorPane(panes: PaneInfo[]): PaneInfo | undefined {
+	return panes.find(pane => pane.windowIndex === 0 && !pane.jobId);
+}
+
+/**
+ * Makes sure the ao tmux server runs with the supervisor alive in window 0, starting or reviving what is missing.
+ * tmux daemonises the server, so it outlives the terminal or SSH session that started it.
+ */
+export async function ensureServer(tmux: Tmux, paths: StatePaths, config: Config, env: NodeJS.ProcessEnv = process.env): Promise<PaneInfo[]> {
+	const supervisorEnv = aoEnv(paths, env);
+	let panes = await tmux.listPanes();
+	if (!panes) {
+		await tmux.startServer({confFile: supervisorConfFile, windowSize: config.tmux.window_size, env: supervisorEnv, cwd: os.homedir(), command: supervisorCommand()});
+		panes = (await tmux.listPanes()) ?? [];
+	}
+
+	const supervisor = supervisorPane(panes);
+	if (!supervisor) {
+		await tmux.startSupervisorWindow({env: supervisorEnv, cwd: os.homedir(), command: supervisorCommand()});
+	} else if (supervisor.dead) {
+		await tmux.respawnSupervisor({env: supervisorEnv, cwd: os.homedir(), command: supervisorCommand()});
+	}
+
+	return panes;
+}

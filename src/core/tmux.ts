@@ -1,0 +1,270 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {execa} from 'execa';
+import {AoError} from './errors.js';
+import {packageRoot} from './paths.js';
+
+/** The tmux session on the ao server that holds the supervisor (window 0) and every agent window. */
+export const sessionName = 'ao';
+export const supervisorWindow = `${sessionName}:0`;
+export const launcherScript = path.join(packageRoot, 'tmux', 'launch.sh');
+
+/** One list-panes row per window (agent windows have one pane). The free-text name comes last. */
+const paneFields = ['#{window_id}', '#{window_index}', '#{pane_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', '#{pane_dead_signal}', '#{window_activity}', '#{session_name}', '#{@ao_job}', '#{window_name}'];
+const paneFormat = paneFields.join('\t');
+
+export interface PaneInfo {
+	windowId: string;
+	windowIndex: number;
+	paneId: string;
+	panePid: number;
+	dead: boolean;
+	/** Exit status of a dead pane (undefined while alive, or when it was killed by a signal). */
+	deadStatus: number | undefined;
+	deadSignal: number | undefined;
+	/** Unix seconds of the window's last output. */
+	activity: number;
+	/** The ao job this window runs, from the window option @ao_job. */
+	jobId: string | undefined;
+	windowName: string;
+}
+
+const optionalNumber = (value: string | undefined): number | undefined => (value === '' || value === undefined ? undefined : Number(value));
+
+/**
+ * Parses `list-panes -a -F paneFormat` output, one entry per window. Attached clients view agents through grouped
+ * sessions, which list the same windows again; only the `ao` session's rows count. Pure.
+ */
+export function parsePanes(output: string): PaneInfo[] {
+	return output.split('\n').filter(Boolean).flatMap(line => {
+		const [windowId, windowIndex, paneId, panePid, dead, deadStatus, deadSignal, activity, session, jobId, ...name] = line.split('\t');
+		if (session !== sessionName) return [];
+		return [{
+			windowId: windowId!,
+			windowIndex: Number(windowIndex),
+			paneId: paneId!,
+			panePid: Number(panePid),
+			dead: dead === '1',
+			deadStatus: dead === '1' && !deadSignal ? optionalNumber(deadStatus) : undefined,
+			deadSignal: optionalNumber(deadSignal),
+			activity: Number(activity),
+			jobId: jobId || undefined,
+			windowName: name.join('\t'),
+		}];
+	});
+}
+
+/** tmux ends a command at any argument that ends in ";"; a backslash before it keeps the ";" (see cmd-parse.c). */
+export function escapeArgument(argument: string): string {
+	return argument.endsWith(';') ? argument.slice(0, -1) + '\\;' : argument;
+}
+
+/** Separates commands in one tmux invocation. Only this object (never user text) becomes a bare ";". */
+export const then = Symbol('tmux command separator');
+type Argument = string | typeof then;
+
+/** tmux refuses a command message over 16 KB; above this many bytes ao starts the agent through launch.sh. */
+export const maxCommandBytes = 12_000;
+
+function commandBytes(args: string[]): number {
+	return args.reduce((sum, arg) => sum + Buffer.byteLength(arg) + 1, 0);
+}
+
+/** Encodes an argv for tmux/launch.sh: one line per argument, every byte as a \ooo escape. Pure. */
+export function encodeArgvForLauncher(argv: string[]): string {
+	return argv.map(arg => [...Buffer.from(arg)].map(byte => '\\' + byte.toString(8).padStart(3, '0')).join('')).join('\n') + '\n';
+}
+
+/** Single-quotes a value for the few tmux options that take a shell command (pipe-pane, display-popup). */
+export function shellQuote(value: string): string {
+	return `'${value.replaceAll("'", String.raw`'\''`)}'`;
+}
+
+function envArgs(env: Record<string, string>): string[] {
+	return Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+}
+
+export interface NewWindowOptions {
+	jobId: string;
+	name: string;
+	cwd: string;
+	env: Record<string, string>;
+	argv: string[];
+	logFile: string;
+	/** Where to write the encoded argv if it is too long for one tmux command. */
+	argvFile: string;
+}
+
+/**
+ * Opens an agent in the user's own tmux (the one $TMUX points at, never the ao server): a popup on tmux 3.2+, else
+ * a new window. Its client cannot switch to another server, so a nested client runs in there with TMUX unset.
+ */
+export async function openInUserTmux(attachArgv: string[], options: {popup: boolean; popupSize: string; title: string}): Promise<void> {
+	const command = ['env', '-u', 'TMUX', ...attachArgv].map(shellQuote).join(' ');
+	const args = options.popup
+		? ['display-popup', '-E', '-w', options.popupSize, '-h', options.popupSize, '-T', options.title, command]
+		: ['new-window', '-n', options.title, command];
+	const result = await execa('tmux', args.map(escapeArgument), {reject: false});
+	if (result.failed) throw new AoError(`tmux ${args[0]} in your tmux: ${String(result.stderr).trim() || result.shortMessage}`);
+}
+
+export function tmuxSupportsPopup(version: string): boolean {
+	const match = /(\d+)\.(\d+)/.exec(version);
+	return match !== null && (Number(match[1]) > 3 || (Number(match[1]) === 3 && Number(match[2]) >= 2));
+}
+
+export class ServerNotRunning extends AoError {
+	constructor(socket: string) {
+		super(`the ao tmux server (socket "${socket}") is not running; any "ao dispatch" starts it`);
+	}
+}
+
+function isNoServer(stderr: string): boolean {
+	return /no server running|error connecting to|failed to connect to server/i.test(stderr);
+}
+
+/** Everything ao says to tmux goes through here, always with -L <socket>, so the user's own server is never touched. */
+export class Tmux {
+	readonly socket: string;
+
+	constructor(socket: string) {
+		this.socket = socket;
+	}
+
+	async run(args: Argument[], options: {input?: string} = {}): Promise<string> {
+		const argv = ['-L', this.socket, ...args.map(arg => (arg === then ? ';' : escapeArgument(arg)))];
+		const result = await execa('tmux', argv, {reject: false, input: options.input, stripFinalNewline: false});
+		if (result.failed) {
+			const stderr = String(result.stderr ?? '').trim();
+			if (isNoServer(stderr)) throw new ServerNotRunning(this.socket);
+			if ((result as {code?: string}).code === 'ENOENT') throw new AoError('tmux is not installed; install it (apt-get install tmux, brew install tmux) and try again');
+			throw new AoError(`tmux ${args.find(arg => typeof arg === 'string')}: ${stderr || result.shortMessage}`);
+		}
+
+		return String(result.stdout);
+	}
+
+	/** Every pane of the server in one call, or undefined when the server is not running. */
+	async listPanes(): Promise<PaneInfo[] | undefined> {
+		try {
+			return parsePanes(await this.run(['list-panes', '-a', '-F', paneFormat]));
+		} catch (error) {
+			if (error instanceof ServerNotRunning) return undefined;
+			throw error;
+		}
+	}
+
+	async serverPid(): Promise<number | undefined> {
+		try {
+			return Number((await this.run(['display-message', '-p', '-t', supervisorWindow, '#{pid}'])).trim());
+		} catch (error) {
+			if (error instanceof ServerNotRunning) return undefined;
+			throw error;
+		}
+	}
+
+	/** Starts the server with its config and the supervisor in window 0. Returns false if another caller won the race. */
+	async startServer(options: {confFile: string; windowSize: string; env: Record<string, string>; cwd: string; command: string[]}): Promise<boolean> {
+		const [width, height] = options.windowSize.split('x');
+		const env = envArgs(options.env);
+		try {
+			await this.run(['-f', options.confFile, 'new-session', '-d', '-s', sessionName, '-n', 'supervisor', '-x', width!, '-y', height!, '-c', options.cwd, ...env, '--', ...options.command,
+				then, 'set-option', '-g', 'default-size', options.windowSize]);
+			return true;
+		} catch (error) {
+			if (error instanceof AoError && /duplicate session/.test(error.message)) return false;
+			throw error;
+		}
+	}
+
+	async startSupervisorWindow(options: {env: Record<string, string>; cwd: string; command: string[]}): Promise<void> {
+		const env = envArgs(options.env);
+		await this.run(['new-window', '-d', '-t', supervisorWindow, '-n', 'supervisor', '-c', options.cwd, ...env, '--', ...options.command]);
+	}
+
+	async respawnSupervisor(options: {env: Record<string, string>; cwd: string; command: string[]}): Promise<void> {
+		const env = envArgs(options.env);
+		await this.run(['respawn-pane', '-k', '-t', supervisorWindow, '-c', options.cwd, ...env, '--', ...options.command]);
+	}
+
+	async setGlobalOption(name: string, value: string): Promise<void> {
+		await this.run(['set-option', '-g', name, value]);
+	}
+
+	/**
+	 * Opens the agent's window and starts piping its output to the log in the same tmux command, so the first bytes
+	 * the agent prints are in the log too (tmux reads the pane only after the whole command list ran).
+	 */
+	async newWindow(options: NewWindowOptions): Promise<{windowId: string; panePid: number}> {
+		const placeholder = `ao-starting-${options.jobId}`;
+		const target = `${sessionName}:=${placeholder}`;
+		const env = envArgs(options.env);
+		let command = options.argv;
+		if (commandBytes([...command, ...env, options.cwd]) > maxCommandBytes) {
+			await fs.writeFile(options.argvFile, encodeArgvForLauncher(options.argv), {mode: 0o600});
+			command = ['sh', launcherScript, options.argvFile];
+		}
+
+		const output = await this.run([
+			'new-window', '-d', '-P', '-F', '#{window_id}\t#{pane_pid}', '-t', `${sessionName}:`, '-n', placeholder, '-c', options.cwd, ...env, '--', ...command,
+			then, 'set-option', '-w', '-t', target, '@ao_job', options.jobId,
+			then, 'pipe-pane', '-o', '-t', target, `cat >> ${shellQuote(options.logFile)}`,
+			then, 'rename-window', '-t', target, options.name,
+		]);
+		const [windowId, panePid] = output.trim().split('\t');
+		return {windowId: windowId!, panePid: Number(panePid)};
+	}
+
+	/** The visible screen of a pane (plus `history` lines above it), with colours when `ansi`. */
+	async capture(target: string, options: {ansi?: boolean; history?: number} = {}): Promise<string> {
+		const args = ['capture-pane', '-p', '-t', target];
+		if (options.ansi) args.push('-e');
+		if (options.history) args.push('-S', String(-options.history));
+		return this.run(args);
+	}
+
+	/** Types `text` literally (never read as key names), in pieces small enough for tmux, then Enter if asked. */
+	async sendText(target: string, text: string, enter: boolean): Promise<void> {
+		const characters = [...text];
+		for (let start = 0; start < characters.length; start += 2000) {
+			await this.run(['send-keys', '-l', '-t', target, '--', characters.slice(start, start + 2000).join('')]);
+		}
+
+		if (enter) await this.run(['send-keys', '-t', target, 'Enter']);
+	}
+
+	async killWindow(target: string): Promise<void> {
+		await this.run(['kill-window', '-t', target]);
+	}
+
+	async renameWindow(target: string, name: string): Promise<void> {
+		await this.run(['rename-window', '-t', target, name]);
+	}
+
+	/** Binds the key that leaves an agent (root table, no prefix) and shows it in the status line. */
+	async bindDetachKey(key: string): Promise<void> {
+		await this.run(['set-option', '-g', '@ao-detach-key', key, then, 'bind-key', '-n', key, 'detach-client']);
+	}
+
+	/**
+	 * The argv of a client that shows one agent window. Each client gets its own session grouped with `ao` (gone
+	 * when it detaches), so two people can watch two agents without moving each other's view.
+	 */
+	attachArgv(windowId: string): string[] {
+		const view = `ao-view-${process.pid}-${Date.now().toString(36)}`;
+		return ['tmux', '-L', this.socket, 'new-session', '-t', sessionName, '-s', view, ';', 'set-option', '-t', view, 'destroy-unattached', 'on', ';', 'select-window', '-t', `${view}:${windowId}`];
+	}
+
+	/** Attaches this terminal to an agent's window until the user detaches. */
+	async attachHere(attachArgv: string[]): Promise<number> {
+		const [program, ...args] = attachArgv;
+		const result = await execa(program!, args, {stdio: 'inherit', reject: false});
+		return result.exitCode ?? 1;
+	}
+
+	async version(): Promise<string> {
+		const result = await execa('tmux', ['-V'], {reject: false});
+		if (result.failed) throw new AoError('tmux is not installed; install it (apt-get install tmux, brew install tmux) and try again');
+		return String(result.stdout).trim();
+	}
+}
