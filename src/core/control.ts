@@ -90,10 +90,17 @@ export async function setPinned(paths: StatePaths, job: Job, pinned: boolean): P
 export async function rename(paths: StatePaths, tmux: Tmux, target: Target, name: string): Promise<Job> {
 	checkName(name);
 	const store = new JobStore(paths);
-	const {jobs} = await store.list();
-	const owner = jobs.find(job => job.name === name && job.id !== target.job.id);
-	if (owner) throw new AoError(`the name "${name}" is taken by job ${owner.id}`);
-	const renamed = await store.update(target.job.id, () => ({name}));
+	const holder = await store.claimName(name, target.job.id);
+	if (holder) throw new AoError(`the name "${name}" is taken by job ${holder}; pick another`);
+	let previous = target.job.name;
+	const renamed = await store.update(target.job.id, current => {
+		previous = current.name;
+		return {name};
+	}).catch(async error => {
+		await store.releaseName(name, target.job.id);
+		throw error;
+	});
+	if (previous !== name) await store.releaseName(previous, target.job.id);
 	if (target.pane) {
 		await tmux.renameWindow(target.pane.windowId, name).catch(error => {
 			if (!(error instanceof ServerNotRunning)) throw error;

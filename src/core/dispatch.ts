@@ -6,7 +6,7 @@ import {loadConfig} from './config.js';
 import {AoError, UsageError} from './errors.js';
 import * as git from './git.js';
 import type {Job} from './job.js';
-import {checkName, nameFromTask, uniqueName} from './names.js';
+import {checkName, nameFromTask} from './names.js';
 import {aoBin, socketName, StatePaths, tildify} from './paths.js';
 import {fillArgv, findPreset, findProgram} from './presets.js';
 import {ensureServer} from './server.js';
@@ -38,13 +38,29 @@ interface Undo {
 	worktree?: {repo: string; dir: string};
 	branch?: {repo: string; name: string};
 	windowId?: string;
+	name?: string;
 }
 
 async function undo(store: JobStore, tmux: Tmux, steps: Undo): Promise<void> {
 	if (steps.windowId) await tmux.killWindow(steps.windowId).catch(() => undefined);
 	if (steps.worktree) await git.removeWorktree(steps.worktree.repo, steps.worktree.dir).catch(() => undefined);
 	if (steps.branch) await git.deleteBranch(steps.branch.repo, steps.branch.name).catch(() => undefined);
+	if (steps.jobId && steps.name) await store.releaseName(steps.name, steps.jobId).catch(() => undefined);
 	if (steps.jobId) await store.remove(steps.jobId).catch(() => undefined);
+}
+
+/** The name the user asked for (refused if another job has it), or the first free one of base, base-2, base-3... */
+async function claimJobName(store: JobStore, id: string, wanted: string | undefined, base: string): Promise<string> {
+	if (wanted !== undefined) {
+		const holder = await store.claimName(wanted, id);
+		if (holder) throw new UsageError(`the name "${wanted}" is taken by job ${holder}; pick another --name, or remove that job (ao rm ${holder})`);
+		return wanted;
+	}
+
+	for (let n = 1; ; n++) {
+		const candidate = n === 1 ? base : `${base}-${n}`;
+		if (!(await store.claimName(candidate, id))) return candidate;
+	}
 }
 
 /** Where the agent will run: a new worktree of the repo at cwd, or cwd itself with --no-worktree. */
@@ -90,29 +106,20 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		throw new AoError(`"${program}" (agent ${agent}) is not on your PATH; install it, or pick another agent with --agent (${Object.keys(config.agents).join(', ')})`);
 	}
 
-	const store = new JobStore(paths);
-	const {jobs} = await store.list();
-	const taken = new Set(jobs.map(job => job.name));
-	let name: string;
-	if (request.name === undefined) {
-		name = uniqueName(nameFromTask(request.task || command?.join(' ') || '', agent), taken);
-	} else {
-		checkName(request.name);
-		const owner = jobs.find(job => job.name === request.name);
-		if (owner) throw new UsageError(`the name "${request.name}" is taken by job ${owner.id}; pick another --name, or remove that job (ao rm ${owner.id})`);
-		name = request.name;
-	}
-
+	if (request.name !== undefined) checkName(request.name);
 	const {repo, uncommitted} = await checkWorkplace({...request, cwd});
 	if (repo && uncommitted.length > 0 && !request.carry) {
 		warnings.push(`${tildify(repo)} has ${uncommitted.length} uncommitted change${uncommitted.length === 1 ? '' : 's'} the agent will not see (it starts from HEAD); --carry brings them into its worktree`);
 	}
 
+	const store = new JobStore(paths);
 	const tmux = new Tmux(socketName(env));
 	const steps: Undo = {};
 	try {
 		const id = await store.claimId();
 		steps.jobId = id;
+		const name = await claimJobName(store, id, request.name, nameFromTask(request.task || command?.join(' ') || '', agent));
+		steps.name = name;
 		const now = new Date().toISOString();
 		const job: Job = {
 			id, name, agent, task: request.task, argv: [], state: 'queued', reason: 'starting', cwd, worktree: cwd,

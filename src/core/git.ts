@@ -20,15 +20,17 @@ function git(dir: string, env?: Record<string, string>): SimpleGit {
 	return env ? instance.env({...process.env, ...env}) : instance;
 }
 
-function firstLine(error: unknown): string {
-	return errorMessage(error).trim().split('\n').find(line => line.trim() !== '')?.trim() ?? 'git failed';
+/** The line of git's output that says what went wrong ("fatal: ..."), else its last line. */
+function gitProblem(error: unknown): string {
+	const lines = errorMessage(error).split('\n').map(line => line.trim()).filter(Boolean);
+	return lines.find(line => /^(fatal|error):/.test(line)) ?? lines.at(-1) ?? 'git failed';
 }
 
 async function raw(dir: string, args: string[], env?: Record<string, string>): Promise<string> {
 	try {
 		return await git(dir, env).raw(args);
 	} catch (error) {
-		throw new AoError(`git ${args[0]} in ${dir}: ${firstLine(error)}`);
+		throw new AoError(`git ${args[0]} in ${dir}: ${gitProblem(error)}`);
 	}
 }
 

@@ -50,6 +50,11 @@ export class StatePaths {
 		return path.join(this.home, 'trust.json');
 	}
 
+	/** names/<name> holds the id of the job that has the name: names are claimed atomically, like ids. */
+	nameClaim(name: string): string {
+		return path.join(this.home, 'names', name);
+	}
+
 	jobDir(id: string): string {
 		return path.join(this.jobsDir, id);
 	}

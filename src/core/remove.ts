@@ -66,6 +66,8 @@ export async function removeJob(paths: StatePaths, tmux: Tmux, target: Target, f
 		if (job.branch && job.createdBranch !== false) await git.deleteBranch(job.repo!, job.branch);
 	}
 
-	await new JobStore(paths).remove(job.id);
+	const store = new JobStore(paths);
+	await store.remove(job.id);
+	await store.releaseName(job.name, job.id);
 	return {job, archivedTo, notes};
 }

@@ -1,4 +1,5 @@
 import {randomBytes} from 'node:crypto';
+import {existsSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {ensurePrivateDir, writeFileAtomic} from './atomic-file.js';
@@ -44,6 +45,33 @@ export class JobStore {
 				if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 			}
 		}
+	}
+
+	/**
+	 * Claims `name` for job `id` by creating names/<name> exclusively, so two dispatches never share a name. A claim
+	 * whose job no longer exists is taken over. Returns the id of the job that holds the name, if not us.
+	 */
+	async claimName(name: string, id: string): Promise<string | undefined> {
+		const file = this.paths.nameClaim(name);
+		await ensurePrivateDir(path.dirname(file));
+		for (;;) {
+			try {
+				await fs.writeFile(file, id, {flag: 'wx', mode: 0o600});
+				return undefined;
+			} catch (error) {
+				if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+				const holder = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
+				if (holder === id) return undefined;
+				if (jobIdPattern.test(holder) && existsSync(this.paths.jobDir(holder))) return holder;
+				await fs.rm(file, {force: true});
+			}
+		}
+	}
+
+	async releaseName(name: string, id: string): Promise<void> {
+		const file = this.paths.nameClaim(name);
+		const holder = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
+		if (holder === id) await fs.rm(file, {force: true});
 	}
 
 	async create(job: Job): Promise<void> {

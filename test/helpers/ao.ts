@@ -1,0 +1,169 @@
+import {randomBytes} from 'node:crypto';
+import {mkdtempSync, realpathSync, writeFileSync} from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {fileURLToPath} from 'node:url';
+import {execa, type Result} from 'execa';
+
+export const root = fileURLToPath(new URL('../../../', import.meta.url));
+export const aoBin = path.join(root, 'bin', 'ao');
+export const fixtureAgent = path.join(root, 'test', 'fixtures', 'agent.js');
+
+export interface AoResult {
+	exitCode: number;
+	stdout: string;
+	stderr: string;
+}
+
+/**
+ * One test's world: a private tmux socket, a temp state dir, a temp config home with a `fixture` agent preset,
+ * and a temp git repository. `cleanup` kills only this test's tmux server and removes only its temp dir.
+ */
+export class AoSandbox {
+	readonly dir: string;
+	readonly home: string;
+	readonly socket: string;
+	readonly repo: string;
+	readonly configFile: string;
+	readonly env: Record<string, string>;
+
+	constructor() {
+		this.dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'ao-test-')));
+		this.home = path.join(this.dir, 'state');
+		this.socket = `ao-test-${randomBytes(4).toString('hex')}`;
+		this.repo = path.join(this.dir, 'repo');
+		this.configFile = path.join(this.dir, 'config.yaml');
+		writeFileSync(this.configFile, [
+			'agent:',
+			'  default: fixture',
+			'agents:',
+			'  fixture:',
+			`    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(fixtureAgent)}, "{task}"]`,
+			'    env: {FIXTURE_MARK: from-preset}',
+			'supervisor:',
+			'  tick_ms: 200',
+			'',
+		].join('\n'));
+		this.env = {
+			AO_HOME: this.home,
+			AO_SOCKET: this.socket,
+			AO_CONFIG: this.configFile,
+			AO_DEMO_DELAY_MS: '20',
+			XDG_CONFIG_HOME: path.join(this.dir, 'xdg-config'),
+			GIT_AUTHOR_NAME: 'ao test',
+			GIT_AUTHOR_EMAIL: 'test@ao.invalid',
+			GIT_COMMITTER_NAME: 'ao test',
+			GIT_COMMITTER_EMAIL: 'test@ao.invalid',
+			NO_COLOR: '1',
+		};
+	}
+
+	/** Makes `this.repo` a git repository with one commit. */
+	async initRepo(files: Record<string, string> = {'README.md': '# test repo\n'}): Promise<string> {
+		await fs.mkdir(this.repo, {recursive: true});
+		for (const [file, content] of Object.entries(files)) {
+			await fs.mkdir(path.dirname(path.join(this.repo, file)), {recursive: true});
+			await fs.writeFile(path.join(this.repo, file), content);
+		}
+
+		await this.git(['init', '-q', '-b', 'main']);
+		await this.git(['add', '-A']);
+		await this.git(['commit', '-q', '-m', 'initial']);
+		return this.repo;
+	}
+
+	async git(args: string[], cwd = this.repo): Promise<string> {
+		const result = await execa('git', args, {cwd, env: this.env});
+		return String(result.stdout);
+	}
+
+	/** Runs bin/ao with this sandbox's environment; never throws on a non-zero exit. */
+	async ao(args: string[], options: {cwd?: string; env?: Record<string, string>; input?: string} = {}): Promise<AoResult> {
+		const result: Result = await execa(process.execPath, [aoBin, ...args], {
+			cwd: options.cwd ?? this.repo,
+			env: {...this.env, ...options.env},
+			extendEnv: true,
+			reject: false,
+			input: options.input,
+			stdin: options.input === undefined ? 'ignore' : undefined,
+		});
+		return {exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr)};
+	}
+
+	/** Like `ao` but fails the test helper when the command fails, and parses --json output. */
+	async aoJson<T = unknown>(args: string[], options: {cwd?: string} = {}): Promise<T> {
+		const result = await this.ao([...args, '--json'], options);
+		if (result.exitCode !== 0) throw new Error(`ao ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}`);
+		return JSON.parse(result.stdout) as T;
+	}
+
+	async tmux(args: string[]): Promise<string> {
+		const result = await execa('tmux', ['-L', this.socket, ...args], {reject: false});
+		return String(result.stdout);
+	}
+
+	async cleanup(): Promise<void> {
+		await execa('tmux', ['-L', this.socket, 'kill-server'], {reject: false});
+		// The supervisor writes its last log line as it exits; let it go before the state dir is removed.
+		const pid = Number(await fs.readFile(path.join(this.home, 'supervisor.pid'), 'utf8').catch(() => ''));
+		for (let i = 0; pid > 0 && i < 50 && isAlive(pid); i++) await sleep(50);
+		await fs.rm(this.dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 100});
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	let last: unknown;
+	for (;;) {
+		try {
+			const value = await check();
+			if (value) return value;
+			last = value;
+		} catch (error) {
+			last = error;
+		}
+
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+		await sleep(100);
+	}
+}
+
+export interface JobJson {
+	id: string;
+	name: string;
+	agent: string;
+	state: string;
+	group: string;
+	reason: string;
+	cwd: string;
+	worktree: string;
+	branch?: string;
+	repo?: string;
+	createdAt: string;
+	updatedAt: string;
+	pid?: number;
+	exitCode?: number;
+	pinned: boolean;
+	windowId?: string;
+	lastLine: string;
+	task: string;
+}
+
+/** A sandbox that is cleaned up when the test ends, pass or fail. */
+export function useSandbox(t: {teardown: (fn: () => Promise<void>) => void}): AoSandbox {
+	const sandbox = new AoSandbox();
+	t.teardown(() => sandbox.cleanup());
+	return sandbox;
+}
