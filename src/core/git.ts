@@ -7,6 +7,15 @@ import {AoError, errorMessage} from './errors.js';
 
 /** Everything ao says to git goes through here. */
 
+/**
+ * The environment for a git call that needs extra variables (GIT_INDEX_FILE). simple-git refuses a whole
+ * environment that holds EDITOR, PAGER, GIT_SSH_COMMAND and such, so only what these commands use is passed.
+ */
+function baseEnv(): Record<string, string> {
+	const keep = /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TMPDIR|GIT_(AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)|XDG_CONFIG_HOME)$/;
+	return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => keep.test(entry[0]) && entry[1] !== undefined));
+}
+
 function git(dir: string, env?: Record<string, string>): SimpleGit {
 	// By default simple-git calls a command that failed quietly a success; ao goes by the exit code.
 	const instance = simpleGit({
@@ -17,7 +26,7 @@ function git(dir: string, env?: Record<string, string>): SimpleGit {
 			return result.exitCode === 0 ? undefined : Buffer.concat([...result.stdErr, ...result.stdOut]);
 		},
 	});
-	return env ? instance.env({...process.env, ...env}) : instance;
+	return env ? instance.env({...baseEnv(), ...env}) : instance;
 }
 
 /** The line of git's output that says what went wrong ("fatal: ..."), else its last line. */
@@ -81,7 +90,8 @@ export async function uncommittedChanges(dir: string): Promise<string[]> {
 
 /** Commits on HEAD of `dir` that no other branch or remote-tracking branch has (they live only in this worktree). */
 export async function unsharedCommits(dir: string, ownBranch: string | undefined): Promise<string[]> {
-	const exclude = ownBranch ? [`--exclude=refs/heads/${ownBranch}`] : [];
+	// --exclude patterns are relative to refs/heads/ when they precede --branches.
+	const exclude = ownBranch ? [`--exclude=${ownBranch}`] : [];
 	const output = await raw(dir, ['log', '--format=%h %s', 'HEAD', '--not', ...exclude, '--branches', '--remotes']);
 	return output.split('\n').filter(line => line.trim() !== '');
 }
