@@ -5,6 +5,7 @@ import type {Job} from './job.js';
 import {checkName} from './names.js';
 import {StatePaths} from './paths.js';
 import {resolveJob} from './resolve.js';
+import {reviveSupervisor} from './server.js';
 import {isLive} from './states.js';
 import {JobStore} from './store.js';
 import {ServerNotRunning, type PaneInfo, type Tmux} from './tmux.js';
@@ -17,6 +18,7 @@ export interface Target {
 
 export async function findTarget(paths: StatePaths, tmux: Tmux, ref: string): Promise<Target> {
 	const [{jobs}, panes] = await Promise.all([new JobStore(paths).list(), tmux.listPanes()]);
+	await reviveSupervisor(tmux, paths, panes);
 	const job = resolveJob(ref, jobs);
 	const pane = panes?.find(candidate => candidate.jobId === job.id);
 	return {job: currentView(job, pane), pane};

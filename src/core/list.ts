@@ -3,6 +3,7 @@ import {currentView} from './derive.js';
 import type {Job} from './job.js';
 import {lastOutputLine} from './output-log.js';
 import {StatePaths} from './paths.js';
+import {reviveSupervisor} from './server.js';
 import {groupOf, groups, type Group} from './states.js';
 import {JobStore, type JobProblem} from './store.js';
 import type {PaneInfo, Tmux} from './tmux.js';
@@ -34,6 +35,7 @@ function isUnder(dir: string, parent: string): boolean {
 /** Jobs as they are now: each record with what tmux says applied, its group and its last line of output. */
 export async function listJobs(paths: StatePaths, tmux: Tmux, options: ListOptions = {}): Promise<Listing> {
 	const [{jobs, problems}, panes] = await Promise.all([new JobStore(paths).list(), tmux.listPanes()]);
+	await reviveSupervisor(tmux, paths, panes);
 	const paneByJob = new Map((panes ?? []).filter(pane => pane.jobId).map(pane => [pane.jobId!, pane] as [string, PaneInfo]));
 	const scoped = options.cwd ? jobs.filter(job => isUnder(job.cwd, path.resolve(options.cwd!))) : jobs;
 	const current = scoped.map(job => currentView(job, paneByJob.get(job.id)));

@@ -18,24 +18,26 @@ export function supervisorPane(panes: PaneInfo[]): PaneInfo | undefined {
 	return panes.find(pane => pane.windowIndex === 0 && !pane.jobId);
 }
 
+/** Restarts the supervisor if its pane died (kill -9, a crash); a no-op otherwise. Cheap: uses panes already read. */
+export async function reviveSupervisor(tmux: Tmux, paths: StatePaths, panes: PaneInfo[] | undefined, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+	if (!panes) return;
+	const supervisor = supervisorPane(panes);
+	const options = {env: aoEnv(paths, env), cwd: os.homedir(), command: supervisorCommand()};
+	if (!supervisor) await tmux.startSupervisorWindow(options);
+	else if (supervisor.dead) await tmux.respawnSupervisor(options);
+}
+
 /**
  * Makes sure the ao tmux server runs with the supervisor alive in window 0, starting or reviving what is missing.
  * tmux daemonises the server, so it outlives the terminal or SSH session that started it.
  */
 export async function ensureServer(tmux: Tmux, paths: StatePaths, config: Config, env: NodeJS.ProcessEnv = process.env): Promise<PaneInfo[]> {
-	const supervisorEnv = aoEnv(paths, env);
 	let panes = await tmux.listPanes();
 	if (!panes) {
-		await tmux.startServer({confFile: supervisorConfFile, windowSize: config.tmux.window_size, env: supervisorEnv, cwd: os.homedir(), command: supervisorCommand()});
+		await tmux.startServer({confFile: supervisorConfFile, windowSize: config.tmux.window_size, env: aoEnv(paths, env), cwd: os.homedir(), command: supervisorCommand()});
 		panes = (await tmux.listPanes()) ?? [];
 	}
 
-	const supervisor = supervisorPane(panes);
-	if (!supervisor) {
-		await tmux.startSupervisorWindow({env: supervisorEnv, cwd: os.homedir(), command: supervisorCommand()});
-	} else if (supervisor.dead) {
-		await tmux.respawnSupervisor({env: supervisorEnv, cwd: os.homedir(), command: supervisorCommand()});
-	}
-
+	await reviveSupervisor(tmux, paths, panes, env);
 	return panes;
 }
