@@ -134,6 +134,10 @@ program.command('doctor')
 	.option('--json', 'as JSON')
 	.action(action(async (options: {json?: boolean}) => (await import('./doctor.js')).run(options)));
 
+program.command('demo')
+	.description('start three demo agents in a scratch repository and show them')
+	.action(action(async () => (await import('./demo.js')).run()));
+
 program.command('supervise', {hidden: true})
 	.description('the supervisor loop (runs in window 0 of the ao server)')
 	.action(action(async () => (await import('./supervise.js')).run()));

@@ -20,7 +20,10 @@ export function deriveFromProcess(job: Job, pane: PaneInfo | undefined): StateCh
 	if (!pane) return job.state === 'failed' ? undefined : {state: 'failed', reason: 'lost', signal: 'process'};
 	if (!pane.dead) return undefined;
 	if (pane.deadSignal !== undefined) return {state: 'failed', reason: `killed by signal ${pane.deadSignal}`, signal: 'process'};
-	const exitCode = pane.deadStatus ?? 1;
+	// tmux marks a pane dead when its terminal closes, and fills in the exit status a moment later, when it
+	// reaps the process: until then the outcome is unknown, and the next look decides.
+	if (pane.deadStatus === undefined) return undefined;
+	const exitCode = pane.deadStatus;
 	return exitCode === 0
 		? {state: 'completed', reason: 'exit 0', exitCode, signal: 'process'}
 		: {state: 'failed', reason: `exit ${exitCode}`, exitCode, signal: 'process'};

@@ -180,3 +180,14 @@ export async function restoreFile(dir: string, file: string): Promise<void> {
 	if (tracked) await raw(dir, ['checkout', '--', file]);
 	else await fs.rm(path.join(dir, file), {force: true});
 }
+
+/** A new repository at `dir` holding `files`, with one commit (the demo's scratch project). */
+export async function initRepo(dir: string, files: Record<string, string>): Promise<void> {
+	for (const [file, content] of Object.entries(files)) {
+		await fs.mkdir(path.dirname(path.join(dir, file)), {recursive: true});
+		await fs.writeFile(path.join(dir, file), content);
+	}
+
+	await raw(dir, ['init', '--quiet']);
+	await commitFiles(dir, Object.keys(files), 'initial commit');
+}
