@@ -1,6 +1,7 @@
 import {runDemo} from '../core/demo.js';
 import {aoBin, tildify} from '../core/paths.js';
 import {context} from './context.js';
+import {table} from './format.js';
 import {out, paint} from './io.js';
 
 export async function run(): Promise<void> {
@@ -12,15 +13,18 @@ export async function run(): Promise<void> {
 	const {run: list} = await import('./list.js');
 	await list({all: true, cwd: repo});
 	const [approved, finished, waiting] = jobs;
+	const tries = table([
+		[`${ao} peek ${waiting!.name}`, 'its screen, without attaching'],
+		[`${ao} send ${waiting!.name} y`, 'answer it without attaching'],
+		[`${ao} attach ${waiting!.name}`, 'step in (Ctrl-q comes back)'],
+		[`${ao} logs ${approved!.name}`, 'everything it printed'],
+		[`${ao} rm ${approved!.name}`, 'refused: its commit is on no other branch (--force archives it first)'],
+		[`${ao} stop --all`, 'end every agent'],
+	], 200);
 	out(`
-${paint('1', 'What happened')}: ${approved!.name} had its change approved (y) and waits for the next task;
+${paint('1', 'What happened')}: ${approved!.name} had its change approved (y) and waits for its next task;
 ${finished!.name} was approved and told "exit", so it completed; ${waiting!.name} still asks "Apply this change? [y/N]".
 
 ${paint('1', 'Try')}:
-  ${ao} peek ${waiting!.name}          its screen, without attaching
-  ${ao} send ${waiting!.name} y        answer it without attaching
-  ${ao} attach ${waiting!.name}        step in (Ctrl-q comes back)
-  ${ao} logs ${approved!.name}         everything it printed
-  ${ao} rm ${approved!.name}           refuses: its commit is on no other branch (--force archives it)
-  ${ao} stop --all                     end them all`);
+${tries.map(line => `  ${line}`).join('\n')}`);
 }

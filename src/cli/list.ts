@@ -31,13 +31,13 @@ export async function run(options: ListOptions): Promise<void> {
 		return;
 	}
 
-	const width = process.stdout.columns || 160;
+	// One table for all rows, so columns line up across groups; group headers go between.
+	const rows = table(listing.jobs.map(row), process.stdout.columns || 160);
 	const lines: string[] = [];
 	for (const group of groups) {
-		const members = listing.jobs.filter(job => job.group === group);
+		const members = listing.jobs.flatMap((job, index) => (job.group === group ? [rows[index]!] : []));
 		if (members.length === 0) continue;
-		lines.push(paint('1', `${group} (${members.length})`));
-		lines.push(...table(members.map(row), width));
+		lines.push(paint('1', `${group} (${members.length})`), ...members);
 	}
 
 	if (listing.hidden > 0) lines.push(paint('2', `${listing.hidden} completed job(s) hidden: ao list --all`));

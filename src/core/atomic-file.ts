@@ -27,3 +27,21 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
 		throw error;
 	}
 }
+
+/**
+ * Creates `file` holding `content` only if it does not exist yet; false if it does. The content is complete the
+ * moment the file appears (written aside, then hard-linked into place), so a reader never sees it empty.
+ */
+export async function createExclusive(file: string, content: string): Promise<boolean> {
+	const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+	await fs.writeFile(temp, content, {mode: 0o600});
+	try {
+		await fs.link(temp, file);
+		return true;
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+		throw error;
+	} finally {
+		await fs.rm(temp, {force: true});
+	}
+}

@@ -15,11 +15,8 @@ const project = {
 	'test/signup.test.js': 'import {signup} from "../src/signup.js";\nconsole.log(signup("a@b.c"));\n',
 };
 
-const tasks = [
-	{name: 'validate-signup', task: 'add input validation to the signup form'},
-	{name: 'fix-flaky-date-test', task: 'fix the flaky date test'},
-	{name: 'changelog', task: 'write a changelog entry for 1.2'},
-];
+// Short tasks, so the names ao derives from them read well: validate-signup-input, fix-flaky-date-test, ...
+const tasks = ['validate signup input', 'fix flaky date test', 'write changelog for 1.2'];
 
 async function waitForScreen(paths: StatePaths, tmux: Tmux, id: string, text: string): Promise<void> {
 	for (let i = 0; i < 150; i++) {
@@ -38,10 +35,7 @@ export async function runDemo(paths = new StatePaths(), env: NodeJS.ProcessEnv =
 	await initRepo(repo, project);
 	const tmux = new Tmux(socketName(env));
 	const jobs: Job[] = [];
-	for (const {name, task} of tasks) {
-		const suffix = Math.random().toString(36).slice(2, 6);
-		jobs.push((await dispatch({task, name: `${name}-${suffix}`, agent: 'demo', cwd: repo, env}, paths)).job);
-	}
+	for (const task of tasks) jobs.push((await dispatch({task, agent: 'demo', cwd: repo, env}, paths)).job);
 
 	const [approved, finished] = jobs;
 	await waitForScreen(paths, tmux, approved!.id, 'Apply this change?');

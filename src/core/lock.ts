@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import {setTimeout as sleep} from 'node:timers/promises';
+import {createExclusive} from './atomic-file.js';
 import {AoError} from './errors.js';
 
 const staleAfterMs = 15_000;
@@ -30,21 +31,14 @@ async function isStale(lockFile: string): Promise<boolean> {
 export async function withLock<T>(lockFile: string, work: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (let attempt = 0; ; attempt++) {
-		try {
-			const handle = await fs.open(lockFile, 'wx', 0o600);
-			await handle.writeFile(String(process.pid));
-			await handle.close();
-			break;
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-			if (await isStale(lockFile)) {
-				await fs.rm(lockFile, {force: true});
-				continue;
-			}
-
-			if (Date.now() > deadline) throw new AoError(`${lockFile} is held by another ao process; if none is running, delete that file`);
-			await sleep(Math.min(5 + attempt * 5, 50));
+		if (await createExclusive(lockFile, String(process.pid))) break;
+		if (await isStale(lockFile)) {
+			await fs.rm(lockFile, {force: true});
+			continue;
 		}
+
+		if (Date.now() > deadline) throw new AoError(`${lockFile} is held by another ao process; if none is running, delete that file`);
+		await sleep(Math.min(5 + attempt * 5, 50));
 	}
 
 	try {

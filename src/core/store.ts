@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {existsSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {ensurePrivateDir, writeFileAtomic} from './atomic-file.js';
+import {createExclusive, ensurePrivateDir, writeFileAtomic} from './atomic-file.js';
 import {AoError} from './errors.js';
 import {jobIdPattern, parseJob, type Job} from './job.js';
 import {withLock} from './lock.js';
@@ -55,16 +55,11 @@ export class JobStore {
 		const file = this.paths.nameClaim(name);
 		await ensurePrivateDir(path.dirname(file));
 		for (;;) {
-			try {
-				await fs.writeFile(file, id, {flag: 'wx', mode: 0o600});
-				return undefined;
-			} catch (error) {
-				if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-				const holder = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
-				if (holder === id) return undefined;
-				if (jobIdPattern.test(holder) && existsSync(this.paths.jobDir(holder))) return holder;
-				await fs.rm(file, {force: true});
-			}
+			if (await createExclusive(file, id)) return undefined;
+			const holder = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
+			if (holder === id) return undefined;
+			if (jobIdPattern.test(holder) && existsSync(this.paths.jobDir(holder))) return holder;
+			await fs.rm(file, {force: true});
 		}
 	}
 

@@ -8,7 +8,7 @@ import {StatePaths} from './paths.js';
 import {isLive} from './states.js';
 import {JobStore} from './store.js';
 import {Tmux} from './tmux.js';
-import {ensurePrivateDir} from './atomic-file.js';
+import {createExclusive, ensurePrivateDir} from './atomic-file.js';
 
 function isAlive(pid: number): boolean {
 	try {
@@ -22,15 +22,10 @@ function isAlive(pid: number): boolean {
 /** Takes the supervisor pid file; returns the pid of the live supervisor that holds it instead, if any. */
 async function claimPidFile(file: string): Promise<number | undefined> {
 	for (;;) {
-		try {
-			await fs.writeFile(file, String(process.pid), {flag: 'wx', mode: 0o600});
-			return undefined;
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-			const holder = Number(await fs.readFile(file, 'utf8').catch(() => ''));
-			if (holder > 0 && holder !== process.pid && isAlive(holder)) return holder;
-			await fs.rm(file, {force: true});
-		}
+		if (await createExclusive(file, String(process.pid))) return undefined;
+		const holder = Number(await fs.readFile(file, 'utf8').catch(() => ''));
+		if (holder > 0 && holder !== process.pid && isAlive(holder)) return holder;
+		await fs.rm(file, {force: true});
 	}
 }
 

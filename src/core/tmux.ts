@@ -1,8 +1,30 @@
+import {execFile, spawn} from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {execa} from 'execa';
 import {AoError} from './errors.js';
 import {packageRoot} from './paths.js';
+
+interface Outcome {
+	exitCode: number;
+	stdout: string;
+	stderr: string;
+	missing: boolean;
+}
+
+/**
+ * Runs tmux. Plain child_process rather than execa: importing execa costs about 100 ms here, more than the whole
+ * budget of `ao list`, and a tmux call needs none of what it adds.
+ */
+function runTmux(args: string[]): Promise<Outcome> {
+	return new Promise(resolve => {
+		execFile('tmux', args, {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
+			const code = (error as NodeJS.ErrnoException | null)?.code;
+			resolve({exitCode: error ? (typeof code === 'number' ? code : 1) : 0, stdout, stderr, missing: code === 'ENOENT'});
+		});
+	});
+}
+
+const notInstalled = 'tmux is not installed; install it (apt-get install tmux, brew install tmux) and try again';
 
 /** The tmux session on the ao server that holds the supervisor (window 0) and every agent window. */
 export const sessionName = 'ao';
@@ -104,8 +126,8 @@ export async function openInUserTmux(attachArgv: string[], options: {popup: bool
 	const args = options.popup
 		? ['display-popup', '-E', '-w', options.popupSize, '-h', options.popupSize, '-T', options.title, command]
 		: ['new-window', '-n', options.title, command];
-	const result = await execa('tmux', args.map(escapeArgument), {reject: false});
-	if (result.failed) throw new AoError(`tmux ${args[0]} in your tmux: ${String(result.stderr).trim() || result.shortMessage}`);
+	const result = await runTmux(args.map(escapeArgument));
+	if (result.exitCode !== 0) throw new AoError(`tmux ${args[0]} in your tmux: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
 }
 
 export function tmuxSupportsPopup(version: string): boolean {
@@ -131,17 +153,16 @@ export class Tmux {
 		this.socket = socket;
 	}
 
-	async run(args: Argument[], options: {input?: string} = {}): Promise<string> {
-		const argv = ['-L', this.socket, ...args.map(arg => (arg === then ? ';' : escapeArgument(arg)))];
-		const result = await execa('tmux', argv, {reject: false, input: options.input, stripFinalNewline: false});
-		if (result.failed) {
-			const stderr = String(result.stderr ?? '').trim();
+	async run(args: Argument[]): Promise<string> {
+		const result = await runTmux(['-L', this.socket, ...args.map(arg => (arg === then ? ';' : escapeArgument(arg)))]);
+		if (result.missing) throw new AoError(notInstalled);
+		if (result.exitCode !== 0) {
+			const stderr = result.stderr.trim();
 			if (isNoServer(stderr)) throw new ServerNotRunning(this.socket);
-			if ((result as {code?: string}).code === 'ENOENT') throw new AoError('tmux is not installed; install it (apt-get install tmux, brew install tmux) and try again');
-			throw new AoError(`tmux ${args.find(arg => typeof arg === 'string')}: ${stderr || result.shortMessage}`);
+			throw new AoError(`tmux ${args.find(arg => typeof arg === 'string')}: ${stderr || `exit ${result.exitCode}`}`);
 		}
 
-		return String(result.stdout);
+		return result.stdout;
 	}
 
 	/** Every pane of the server in one call, or undefined when the server is not running. */
@@ -258,13 +279,14 @@ export class Tmux {
 	/** Attaches this terminal to an agent's window until the user detaches. */
 	async attachHere(attachArgv: string[]): Promise<number> {
 		const [program, ...args] = attachArgv;
-		const result = await execa(program!, args, {stdio: 'inherit', reject: false});
-		return result.exitCode ?? 1;
+		return new Promise(resolve => {
+			spawn(program!, args, {stdio: 'inherit'}).on('close', code => resolve(code ?? 1)).on('error', () => resolve(1));
+		});
 	}
 
 	async version(): Promise<string> {
-		const result = await execa('tmux', ['-V'], {reject: false});
-		if (result.failed) throw new AoError('tmux is not installed; install it (apt-get install tmux, brew install tmux) and try again');
-		return String(result.stdout).trim();
+		const result = await runTmux(['-V']);
+		if (result.exitCode !== 0) throw new AoError(notInstalled);
+		return result.stdout.trim();
 	}
 }

@@ -1,7 +1,6 @@
 import {existsSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {execa} from 'execa';
 import type {Config} from './config-schema.js';
 import {AoError} from './errors.js';
 import * as git from './git.js';
@@ -52,6 +51,7 @@ export async function provisionWorktree(config: Config, repo: string, worktree: 
 
 /** Runs worktree.setup in the new worktree; a failure is an error carrying the end of its output. */
 export async function runSetup(command: string, worktree: string, env: NodeJS.ProcessEnv): Promise<void> {
+	const {execa} = await import('execa');
 	const result = await execa(command, {shell: true, cwd: worktree, env, all: true, reject: false, stdin: 'ignore'});
 	if (result.failed) {
 		const tail = String(result.all ?? '').trim().split('\n').slice(-1)[0] ?? '';
