@@ -94,7 +94,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function suggestion(key: string, known: string[]): string {
-	const close = known.find(candidate => editDistance(key, candidate) <= 2);
+	const [close] = known.map(candidate => [candidate, editDistance(key, candidate)] as const).filter(([, distance]) => distance <= 2).sort((a, b) => a[1] - b[1])[0] ?? [];
 	return close ? ` (did you mean "${close}"?)` : ` (known keys: ${known.join(', ')})`;
 }
 
@@ -171,7 +171,7 @@ export function validateMerged(config: Config): SchemaProblem[] {
 		if (!preset.command) problems.push({path: ['agents', name], message: `agents.${name}.command is required (the argv that starts the agent)`});
 	}
 
-	if (!config.agents[config.agent.default]) {
+	if (!Object.hasOwn(config.agents, config.agent.default)) {
 		problems.push({path: ['agent', 'default'], message: `agent.default is "${config.agent.default}", which is not a preset; known: ${Object.keys(config.agents).join(', ')}`});
 	}
 

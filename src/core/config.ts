@@ -149,6 +149,12 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
 	}
 
 	const config = merged as Config;
+	// A preset that only an untrusted repo file defines lost its command above: it is skipped as a whole.
+	for (const key of skipped) {
+		const preset = /^agents\.([^.]+)\.command$/.exec(key)?.[1];
+		if (preset && Object.hasOwn(config.agents, preset) && !config.agents[preset]!.command) delete config.agents[preset];
+	}
+
 	const problem = validateMerged(config)[0];
 	if (problem) {
 		const sets = (parsed: ParsedFile) => problem.path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], parsed.value) !== undefined;

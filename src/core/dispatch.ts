@@ -2,10 +2,12 @@ import {randomUUID} from 'node:crypto';
 import {existsSync, statSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import {ensurePrivateDir} from './atomic-file.js';
 import {loadConfig} from './config.js';
 import {AoError, UsageError} from './errors.js';
 import * as git from './git.js';
 import type {Job} from './job.js';
+import {withLock} from './lock.js';
 import {checkName, nameFromTask} from './names.js';
 import {aoBin, socketName, StatePaths, tildify} from './paths.js';
 import {fillArgv, findPreset, findProgram} from './presets.js';
@@ -140,7 +142,9 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		const agentEnv = {...env, ...preset.env, AO_JOB_ID: id, AO_HOME: paths.home, AO_SOCKET: tmux.socket};
 		if (repo) {
 			await fs.mkdir(path.dirname(job.worktree), {recursive: true});
-			await git.addWorktree(repo, job.worktree, job.branch!, !job.createdBranch);
+			// git worktree add reads every other worktree's metadata, and fails if one is half-made at that moment.
+			await ensurePrivateDir(path.dirname(paths.repoLock(repo)));
+			await withLock(paths.repoLock(repo), () => git.addWorktree(repo, job.worktree, job.branch!, !job.createdBranch));
 			steps.worktree = {repo, dir: job.worktree};
 			if (job.createdBranch) steps.branch = {repo, name: job.branch!};
 			if (request.carry && uncommitted.length > 0) await git.carryChanges(repo, job.worktree);

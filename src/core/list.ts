@@ -29,7 +29,7 @@ export interface ListOptions {
 
 function isUnder(dir: string, parent: string): boolean {
 	const relative = path.relative(parent, dir);
-	return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+	return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 /** Jobs as they are now: each record with what tmux says applied, its group and its last line of output. */

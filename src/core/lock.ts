@@ -24,11 +24,25 @@ async function isStale(lockFile: string): Promise<boolean> {
 	}
 }
 
+/** Callers in this process queue here first, in order, instead of polling the lock file against each other. */
+const queues = new Map<string, Promise<unknown>>();
+
 /**
  * Runs `work` while holding `lockFile` (created exclusively, holding our pid). A lock left by a dead process, or
  * older than 15 s, is broken. Used to serialise read-modify-write of one job's state.json.
  */
-export async function withLock<T>(lockFile: string, work: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+export async function withLock<T>(lockFile: string, work: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+	const previous = queues.get(lockFile) ?? Promise.resolve();
+	const mine = previous.catch(() => undefined).then(() => withFileLock(lockFile, work, timeoutMs));
+	queues.set(lockFile, mine);
+	try {
+		return await mine;
+	} finally {
+		if (queues.get(lockFile) === mine) queues.delete(lockFile);
+	}
+}
+
+async function withFileLock<T>(lockFile: string, work: () => Promise<T>, timeoutMs: number): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (let attempt = 0; ; attempt++) {
 		if (await createExclusive(lockFile, String(process.pid))) break;

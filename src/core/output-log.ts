@@ -6,12 +6,20 @@ import {stripVTControlCharacters} from 'node:util';
  * overwrites its line as on screen, other control characters dropped. Pure.
  */
 export function plainText(raw: string): string {
-	return stripVTControlCharacters(raw)
+	return stripVTControlCharacters(raw.replaceAll(oscSequence, ''))
 		.replaceAll('\r\n', '\n')
 		.split('\n')
-		.map(line => line.slice(line.lastIndexOf('\r') + 1))
+		.map(line => overwrite(line.split('\r')))
 		.join('\n')
 		.replaceAll(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '');
+}
+
+/** Operating system commands (window titles, hyperlinks), which Node's stripVTControlCharacters misses when they hold spaces. */
+const oscSequence = /\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)/g;
+
+/** What a line shows after each carriage return let the next part overwrite it from the left. Pure. */
+function overwrite(parts: string[]): string {
+	return parts.reduce((shown, part) => part + [...shown].slice([...part].length).join(''), '');
 }
 
 /** The last line of a job's output that has something on it, as plain text ('' when none). */

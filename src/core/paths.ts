@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -53,6 +54,11 @@ export class StatePaths {
 	/** names/<name> holds the id of the job that has the name: names are claimed atomically, like ids. */
 	nameClaim(name: string): string {
 		return path.join(this.home, 'names', name);
+	}
+
+	/** A lock per repository, for git commands that must not run at once in one repo (git worktree add). */
+	repoLock(repo: string): string {
+		return path.join(this.home, 'locks', `${createHash('sha256').update(repo).digest('hex').slice(0, 16)}.lock`);
 	}
 
 	jobDir(id: string): string {

@@ -26,7 +26,7 @@ export function fillArgv(template: string[], values: ArgvValues): string[] {
 }
 
 export function findPreset(config: Config, agent: string): Preset {
-	const preset = config.agents[agent];
+	const preset = Object.hasOwn(config.agents, agent) ? config.agents[agent] : undefined;
 	if (!preset) throw new UsageError(`unknown agent "${agent}"; known agents: ${Object.keys(config.agents).join(', ')} (add one under "agents:" in your config)`);
 	return preset;
 }

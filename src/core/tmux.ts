@@ -32,7 +32,7 @@ export const supervisorWindow = `${sessionName}:0`;
 export const launcherScript = path.join(packageRoot, 'tmux', 'launch.sh');
 
 /** One list-panes row per window (agent windows have one pane). The free-text name comes last. */
-const paneFields = ['#{window_id}', '#{window_index}', '#{pane_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', '#{pane_dead_signal}', '#{window_activity}', '#{session_name}', '#{@ao_job}', '#{window_name}'];
+const paneFields = ['#{window_id}', '#{window_index}', '#{pane_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', '#{pane_dead_signal}', '#{pane_dead_time}', '#{window_activity}', '#{session_name}', '#{@ao_job}', '#{window_name}'];
 const paneFormat = paneFields.join('\t');
 
 export interface PaneInfo {
@@ -44,6 +44,8 @@ export interface PaneInfo {
 	/** Exit status of a dead pane (undefined while alive, or when it was killed by a signal). */
 	deadStatus: number | undefined;
 	deadSignal: number | undefined;
+	/** Unix seconds when the pane died (tmux 3.3+). */
+	deadTime: number | undefined;
 	/** Unix seconds of the window's last output. */
 	activity: number;
 	/** The ao job this window runs, from the window option @ao_job. */
@@ -59,7 +61,7 @@ const optionalNumber = (value: string | undefined): number | undefined => (value
  */
 export function parsePanes(output: string): PaneInfo[] {
 	return output.split('\n').filter(Boolean).flatMap(line => {
-		const [windowId, windowIndex, paneId, panePid, dead, deadStatus, deadSignal, activity, session, jobId, ...name] = line.split('\t');
+		const [windowId, windowIndex, paneId, panePid, dead, deadStatus, deadSignal, deadTime, activity, session, jobId, ...name] = line.split('\t');
 		if (session !== sessionName) return [];
 		return [{
 			windowId: windowId!,
@@ -69,6 +71,7 @@ export function parsePanes(output: string): PaneInfo[] {
 			dead: dead === '1',
 			deadStatus: dead === '1' && !deadSignal ? optionalNumber(deadStatus) : undefined,
 			deadSignal: optionalNumber(deadSignal),
+			deadTime: dead === '1' ? optionalNumber(deadTime) : undefined,
 			activity: Number(activity),
 			jobId: jobId || undefined,
 			windowName: name.join('\t'),

@@ -16,7 +16,8 @@ export function worktreePath(template: string, values: {repo: string; name: stri
 export function insideRepo(repo: string, entry: string): string | undefined {
 	const resolved = path.resolve(repo, entry);
 	const relative = path.relative(repo, resolved);
-	return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : undefined;
+	const escapes = relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+	return relative && !escapes ? relative : undefined;
 }
 
 /**
