@@ -56,36 +56,41 @@ test('plainText removes a window title sequence whose title has spaces or unicod
 	t.is(plainText('\u001B]0;✳ Claude Code\u0007hello'), 'hello');
 });
 
-test('lastOutputLine is the last line with something on it, as plain text', async t => {
+test('lastOutputLine is the last line with something on it, as plain text', t => {
 	const file = path.join(tempDir(t), 'output.log');
 	writeFileSync(file, 'first\r\n\u001B[32msecond line\u001B[0m  \r\n\r\n   \r\n');
-	t.is(await lastOutputLine(file), 'second line');
+	t.is(lastOutputLine(file), 'second line');
 });
 
-test('lastOutputLine shows the final state of a progress line', async t => {
+test('lastOutputLine shows the final state of a progress line', t => {
 	const file = path.join(tempDir(t), 'output.log');
 	writeFileSync(file, 'building\r\nprogress 10%\rprogress 100%');
-	t.is(await lastOutputLine(file), 'progress 100%');
+	t.is(lastOutputLine(file), 'progress 100%');
 });
 
-test('lastOutputLine reads only the end of a large log', async t => {
+test('lastOutputLine reads only the end of a large log', t => {
 	const file = path.join(tempDir(t), 'output.log');
 	writeFileSync(file, 'x'.repeat(100_000) + '\nthe end\n');
-	t.is(await lastOutputLine(file), 'the end');
-	t.is(await lastOutputLine(file, 4), 'end');
+	t.is(lastOutputLine(file), 'the end');
 });
 
-test('lastOutputLine of a missing, empty or blank file is empty', async t => {
+test('lastOutputLine looks further back when the last kilobyte is blank', t => {
+	const file = path.join(tempDir(t), 'output.log');
+	writeFileSync(file, 'the answer\n' + '\u001B[2K\n'.repeat(400));
+	t.is(lastOutputLine(file), 'the answer');
+});
+
+test('lastOutputLine of a missing, empty or blank file is empty', t => {
 	const dir = tempDir(t);
-	t.is(await lastOutputLine(path.join(dir, 'missing.log')), '');
+	t.is(lastOutputLine(path.join(dir, 'missing.log')), '');
 	writeFileSync(path.join(dir, 'empty.log'), '');
-	t.is(await lastOutputLine(path.join(dir, 'empty.log')), '');
+	t.is(lastOutputLine(path.join(dir, 'empty.log')), '');
 	writeFileSync(path.join(dir, 'blank.log'), '\n \r\n\t\n\u001B[0m\n');
-	t.is(await lastOutputLine(path.join(dir, 'blank.log')), '');
+	t.is(lastOutputLine(path.join(dir, 'blank.log')), '');
 });
 
 test('lastOutputLine of a directory is empty, not an error', async t => {
-	t.is(await lastOutputLine(tempDir(t)), '');
+	t.is(lastOutputLine(tempDir(t)), '');
 });
 
 test('rotateIfLarge leaves a log at or under the limit alone', async t => {

@@ -73,15 +73,17 @@ async function checkWorkplace(request: DispatchRequest): Promise<{repo?: string;
 		throw new AoError(`${tildify(request.cwd)} is not in a git repository, and parallel agents there would write the same files; run "git init" and commit, or pass --no-worktree to run the agent in this directory`);
 	}
 
-	if (!(await git.hasCommits(repo))) {
+	const [commits, uncommitted, validBranch] = await Promise.all([
+		git.hasCommits(repo),
+		git.uncommittedChanges(repo),
+		request.branch === undefined || git.isValidBranchName(repo, request.branch),
+	]);
+	if (!commits) {
 		throw new AoError(`the repository at ${tildify(repo)} has no commits yet, and a worktree starts from one; commit first (git commit --allow-empty -m init) or pass --no-worktree`);
 	}
 
-	if (request.branch && !(await git.isValidBranchName(repo, request.branch))) {
-		throw new UsageError(`--branch ${JSON.stringify(request.branch)} is not a valid git branch name`);
-	}
-
-	return {repo, uncommitted: await git.uncommittedChanges(repo)};
+	if (!validBranch) throw new UsageError(`--branch ${JSON.stringify(request.branch)} is not a valid git branch name`);
+	return {repo, uncommitted};
 }
 
 export async function dispatch(request: DispatchRequest, paths = new StatePaths()): Promise<DispatchResult> {

@@ -1,32 +1,27 @@
+import {execFile} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {simpleGit, type SimpleGit} from 'simple-git';
 import {AoError, errorMessage} from './errors.js';
 
-/** Everything ao says to git goes through here. */
-
 /**
- * The environment for a git call that needs extra variables (GIT_INDEX_FILE). simple-git refuses a whole
- * environment that holds EDITOR, PAGER, GIT_SSH_COMMAND and such, so only what these commands use is passed.
+ * Everything ao says to git goes through here. Queries run git directly: simple-git waits an extra 50 ms after
+ * every command that prints nothing (its completion plugin), which most of ao's queries are, and its import costs
+ * ~40 ms. simple-git makes and removes worktrees, loaded only then.
  */
-function baseEnv(): Record<string, string> {
-	const keep = /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TMPDIR|GIT_(AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)|XDG_CONFIG_HOME)$/;
-	return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => keep.test(entry[0]) && entry[1] !== undefined));
-}
 
-function git(dir: string, env?: Record<string, string>): SimpleGit {
-	// By default simple-git calls a command that failed quietly a success; ao goes by the exit code.
-	const instance = simpleGit({
-		baseDir: dir,
-		trimmed: false,
-		errors(error, result) {
-			if (error) return error;
-			return result.exitCode === 0 ? undefined : Buffer.concat([...result.stdErr, ...result.stdOut]);
-		},
+class GitFailed extends Error {}
+
+function runGit(dir: string, args: string[], env?: Record<string, string>): Promise<string> {
+	return new Promise((resolve, reject) => {
+		execFile('git', args, {cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: env ? {...process.env, ...env} : process.env}, (error, stdout, stderr) => {
+			if (!error) resolve(stdout);
+			else if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dir)) reject(new GitFailed(`${dir} does not exist`));
+			else if ((error as NodeJS.ErrnoException).code === 'ENOENT') reject(new AoError('git is not installed; install it (apt-get install git, brew install git) and try again'));
+			else reject(new GitFailed(`${stderr}\n${stdout}`));
+		});
 	});
-	return env ? instance.env({...baseEnv(), ...env}) : instance;
 }
 
 /** The line of git's output that says what went wrong ("fatal: ..."), else its last line. */
@@ -35,37 +30,56 @@ function gitProblem(error: unknown): string {
 	return lines.find(line => /^(fatal|error):/.test(line)) ?? lines.at(-1) ?? 'git failed';
 }
 
+function failure(dir: string, args: string[], error: unknown): AoError {
+	return error instanceof AoError ? error : new AoError(`git ${args[0]} in ${dir}: ${gitProblem(error)}`);
+}
+
 async function raw(dir: string, args: string[], env?: Record<string, string>): Promise<string> {
 	try {
-		return await git(dir, env).raw(args);
+		return await runGit(dir, args, env);
 	} catch (error) {
-		throw new AoError(`git ${args[0]} in ${dir}: ${gitProblem(error)}`);
+		throw failure(dir, args, error);
 	}
 }
 
 async function succeeds(dir: string, args: string[]): Promise<boolean> {
 	try {
-		await git(dir).raw(args);
+		await runGit(dir, args);
 		return true;
-	} catch {
+	} catch (error) {
+		if (error instanceof AoError) throw error;
 		return false;
 	}
 }
 
-export async function gitVersion(): Promise<string> {
+/** worktree add/remove through simple-git, judged by exit code (by default it calls a quiet failure a success). */
+async function simpleGitRaw(dir: string, args: string[]): Promise<void> {
+	const {simpleGit} = await import('simple-git');
+	const git = simpleGit({
+		baseDir: dir,
+		errors(error, result) {
+			if (error) return error;
+			return result.exitCode === 0 ? undefined : Buffer.concat([...result.stdErr, ...result.stdOut]);
+		},
+	});
 	try {
-		return (await simpleGit().raw(['--version'])).trim();
-	} catch {
-		throw new AoError('git is not installed; install it (apt-get install git, brew install git) and try again');
+		await git.raw(args);
+	} catch (error) {
+		throw failure(dir, args, error);
 	}
+}
+
+export async function gitVersion(): Promise<string> {
+	return (await raw(process.cwd(), ['--version'])).trim();
 }
 
 /** The top of the checkout that holds `dir`, or undefined outside a git repository. */
 export async function repoRoot(dir: string): Promise<string | undefined> {
 	if (!existsSync(dir)) return undefined;
 	try {
-		return (await git(dir).raw(['rev-parse', '--show-toplevel'])).trim() || undefined;
-	} catch {
+		return (await runGit(dir, ['rev-parse', '--show-toplevel'])).trim() || undefined;
+	} catch (error) {
+		if (error instanceof AoError) throw error;
 		return undefined;
 	}
 }
@@ -98,12 +112,11 @@ export async function unsharedCommits(dir: string, ownBranch: string | undefined
 
 /** Creates a worktree at `dir` on a new `branch` from the main checkout's HEAD, or on an existing branch. */
 export async function addWorktree(repo: string, dir: string, branch: string, existingBranch: boolean): Promise<void> {
-	const args = existingBranch ? ['worktree', 'add', dir, branch] : ['worktree', 'add', '-b', branch, dir, 'HEAD'];
-	await raw(repo, args);
+	await simpleGitRaw(repo, existingBranch ? ['worktree', 'add', dir, branch] : ['worktree', 'add', '-b', branch, dir, 'HEAD']);
 }
 
 export async function removeWorktree(repo: string, dir: string): Promise<void> {
-	if (existsSync(dir)) await raw(repo, ['worktree', 'remove', '--force', '--force', dir]);
+	if (existsSync(dir)) await simpleGitRaw(repo, ['worktree', 'remove', '--force', '--force', dir]);
 	await raw(repo, ['worktree', 'prune']);
 }
 

@@ -40,11 +40,7 @@ export async function listJobs(paths: StatePaths, tmux: Tmux, options: ListOptio
 	const scoped = options.cwd ? jobs.filter(job => isUnder(job.cwd, path.resolve(options.cwd!))) : jobs;
 	const current = scoped.map(job => currentView(job, paneByJob.get(job.id)));
 	const shown = options.all ? current : current.filter(job => job.state !== 'completed');
-	const views = await Promise.all(shown.map(async job => ({
-		...job,
-		group: groupOf(job.state, job.pinned),
-		lastLine: await lastOutputLine(paths.outputLog(job.id)),
-	})));
+	const views = shown.map(job => ({...job, group: groupOf(job.state, job.pinned), lastLine: lastOutputLine(paths.outputLog(job.id))}));
 	return {jobs: sortByGroup(views), hidden: current.length - shown.length, problems, serverUp: panes !== undefined};
 }
 

@@ -1,3 +1,4 @@
+import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import {stripVTControlCharacters} from 'node:util';
 
@@ -23,20 +24,29 @@ function overwrite(parts: string[]): string {
 }
 
 /** The last line of a job's output that has something on it, as plain text ('' when none). */
-export async function lastOutputLine(file: string, tailBytes = 4096): Promise<string> {
-	let handle: fs.FileHandle | undefined;
+export function lastOutputLine(file: string): string {
+	let fd: number | undefined;
 	try {
-		handle = await fs.open(file, 'r');
-		const {size} = await handle.stat();
-		const length = Math.min(size, tailBytes);
-		const buffer = Buffer.alloc(length);
-		await handle.read(buffer, 0, length, size - length);
-		const lines = plainText(buffer.toString('utf8')).split('\n');
-		return lines.reverse().find(line => line.trim() !== '')?.trim() ?? '';
+		// Sync on purpose: one small read, ten times faster than the async round trip (see JobStore.readNow).
+		fd = openSync(file, 'r');
+		const {size} = fstatSync(fd);
+		// The last 1 KB nearly always holds the last line; only a screen of blank lines or escape codes needs more.
+		for (const tailBytes of [1024, 16_384]) {
+			const length = Math.min(size, tailBytes);
+			const buffer = Buffer.alloc(length);
+			readSync(fd, buffer, 0, length, size - length);
+			const lines = plainText(buffer.toString('utf8')).split('\n');
+			// A slice that starts mid-file may start mid-line or mid-escape-code: its first line is not trusted.
+			if (length < size) lines.shift();
+			const line = lines.reverse().find(text => text.trim() !== '');
+			if (line !== undefined || length === size) return line?.trim() ?? '';
+		}
+
+		return '';
 	} catch {
 		return '';
 	} finally {
-		await handle?.close();
+		if (fd !== undefined) closeSync(fd);
 	}
 }
 
