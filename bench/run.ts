@@ -67,6 +67,7 @@ async function main(): Promise<void> {
 	await execa('git', ['commit', '-qm', 'init'], {cwd: repo, env});
 	process.stdout.write(`ao bench on ${os.cpus().length} cores, node ${process.version}, ${(await execa('tmux', ['-V'])).stdout}\n\n`);
 
+	report('node -e 0 (the floor under any ao command; median of 20)', `${(await medianOf(20, () => execa(process.execPath, ['-e', '0']))).toFixed(0)} ms`, '');
 	report('ao --version (median of 20)', `${(await medianOf(20, () => ao(['--version']))).toFixed(0)} ms`, '< 100 ms');
 
 	await ao(['dispatch', '-n', 'warmup', '--', 'sleep', '600']);
