@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {AoError} from './errors.js';
 import {packageRoot} from './paths.js';
+import {zombieExitStatus} from './process-status.js';
 
 interface Outcome {
 	exitCode: number;
@@ -77,6 +78,13 @@ export function parsePanes(output: string): PaneInfo[] {
 			windowName: name.join('\t'),
 		}];
 	});
+}
+
+/** A dead pane whose process tmux has not reaped gets its exit status from the kernel. */
+function withZombieStatus(pane: PaneInfo): PaneInfo {
+	if (!pane.dead || pane.deadStatus !== undefined || pane.deadSignal !== undefined) return pane;
+	const status = zombieExitStatus(pane.panePid);
+	return status ? {...pane, deadStatus: status.exitCode, deadSignal: status.signal} : pane;
 }
 
 /** tmux ends a command at any argument that ends in ";"; a backslash before it keeps the ";" (see cmd-parse.c). */
@@ -171,7 +179,7 @@ export class Tmux {
 	/** Every pane of the server in one call, or undefined when the server is not running. */
 	async listPanes(): Promise<PaneInfo[] | undefined> {
 		try {
-			return parsePanes(await this.run(['list-panes', '-a', '-F', paneFormat]));
+			return parsePanes(await this.run(['list-panes', '-a', '-F', paneFormat])).map(withZombieStatus);
 		} catch (error) {
 			if (error instanceof ServerNotRunning) return undefined;
 			throw error;

@@ -1,0 +1,29 @@
+import {spawn} from 'node:child_process';
+import test from 'ava';
+import {decodeWaitStatus, zombieExitStatus} from '../src/core/process-status.js';
+
+test('a wait status decodes to an exit code or a signal', t => {
+	t.deepEqual(decodeWaitStatus(7 << 8), {exitCode: 7});
+	t.deepEqual(decodeWaitStatus(0), {exitCode: 0});
+	t.deepEqual(decodeWaitStatus(9), {signal: 9});
+});
+
+test('the exit status of an unreaped child is read from the kernel', async t => {
+	if (process.platform !== 'linux') {
+		t.pass('Linux only');
+		return;
+	}
+
+	// A shell that starts a child exiting 7 and does not wait for it, so the child stays a zombie while we look.
+	const parent = spawn('sh', ['-c', 'sh -c "exit 7" & echo $!; exec sleep 5'], {stdio: ['ignore', 'pipe', 'ignore']});
+	t.teardown(() => parent.kill('SIGKILL'));
+	const childPid = await new Promise<number>(resolve => parent.stdout.once('data', chunk => resolve(Number(String(chunk).trim()))));
+	let status;
+	for (let i = 0; i < 50 && !status; i++) {
+		status = zombieExitStatus(childPid);
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
+
+	t.deepEqual(status, {exitCode: 7});
+	t.is(zombieExitStatus(process.pid), undefined);
+});
