@@ -5,7 +5,7 @@ import {AoError} from './errors.js';
 
 const staleAfterMs = 15_000;
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;

@@ -3,21 +3,13 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {loadConfig} from './config.js';
 import {deriveFromProcess} from './derive.js';
 import {errorMessage} from './errors.js';
+import {isAlive} from './lock.js';
 import {rotateIfLarge} from './output-log.js';
 import {StatePaths} from './paths.js';
 import {isLive} from './states.js';
 import {JobStore} from './store.js';
 import {Tmux} from './tmux.js';
 import {createExclusive, ensurePrivateDir} from './atomic-file.js';
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-}
 
 /** Takes the supervisor pid file; returns the pid of the live supervisor that holds it instead, if any. */
 async function claimPidFile(file: string): Promise<number | undefined> {
