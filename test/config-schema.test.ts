@@ -12,7 +12,11 @@ function baseConfig(): Config {
 		worktree: {root: '{repo}/../{repoName}.worktrees/{name}', copy: [], link: [], setup: ''},
 		attach: {detach_key: 'C-q', popup: true, popup_size: '90%'},
 		logs: {max_bytes: 10_485_760},
-		supervisor: {tick_ms: 1000},
+		supervisor: {tick_ms: 1000, debounce_ms: 1500, idle_after_s: 20, idle_stop_after: '1h'},
+		concurrency: {max_running: 5, per_repo: 0, stagger_ms: 0},
+		limits: {per_agent_nofile: 512, per_agent_procs: 256, per_agent_inotify: 8192, per_agent_mem_mb: 512},
+		detect: {needs_input: [], working: []},
+		notify: {command: '', bell: false, message: true},
 		tmux: {window_size: '200x50'},
 	};
 }
@@ -103,7 +107,7 @@ test('an unknown nested key gives its dotted path and a suggestion', t => {
 
 test('an unknown key far from every known one lists the known keys', t => {
 	t.deepEqual(messages({logs: {rotate: true}}), ['unknown key "logs.rotate" (known keys: max_bytes)']);
-	t.deepEqual(messages({colours: 'on'}), ['unknown key "colours" (known keys: agent, agents, worktree, attach, logs, supervisor, tmux)']);
+	t.deepEqual(messages({colours: 'on'}), ['unknown key "colours" (known keys: agent, agents, worktree, attach, logs, supervisor, concurrency, limits, detect, notify, tmux)']);
 });
 
 test('the suggestion for an unknown key is the nearest known key, not the first one within two edits', t => {
@@ -111,7 +115,7 @@ test('the suggestion for an unknown key is the nearest known key, not the first 
 });
 
 test('an unknown key inside a preset is reported with the preset name in its path', t => {
-	t.deepEqual(messages({agents: {claude: {cmd: ['x']}}}), ['unknown key "agents.claude.cmd" (known keys: command, resume, env)']);
+	t.deepEqual(messages({agents: {claude: {cmd: ['x']}}}), ['unknown key "agents.claude.cmd" (known keys: command, resume, env, detect)']);
 	t.deepEqual(messages({agents: {claude: {comand: ['x']}}}), ['unknown key "agents.claude.comand" (did you mean "command"?)']);
 });
 

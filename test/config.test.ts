@@ -48,13 +48,15 @@ test('without a user or repo file the documented defaults load', async t => {
 	t.deepEqual(loaded.sources, [{file: defaultConfigFile, role: 'defaults'}]);
 	t.deepEqual(loaded.skipped, []);
 	t.is(loaded.config.agent.default, 'claude');
-	t.deepEqual(loaded.config.agents.claude, {command: ['claude', '--session-id', '{sessionId}', '{task}'], resume: ['claude', '--resume', '{sessionId}'], env: {}});
+	t.deepEqual(loaded.config.agents.claude?.command, ['claude', '--session-id', '{sessionId}', '--settings', '{claudeHooks}', '{task}']);
+	t.deepEqual(loaded.config.agents.claude?.resume, ['claude', '--resume', '{sessionId}', '--settings', '{claudeHooks}']);
 	t.deepEqual(loaded.config.agents.shell?.command, ['sh', '-c', '{task}']);
 	t.deepEqual(Object.keys(loaded.config.agents), ['claude', 'codex', 'aider', 'gemini', 'shell', 'demo']);
 	t.deepEqual(loaded.config.worktree, {root: '{repo}/../{repoName}.worktrees/{name}', copy: [], link: [], setup: ''});
 	t.deepEqual(loaded.config.attach, {detach_key: 'C-q', popup: true, popup_size: '90%'});
 	t.deepEqual(loaded.config.logs, {max_bytes: 10_485_760});
-	t.deepEqual(loaded.config.supervisor, {tick_ms: 1000});
+	t.deepEqual(loaded.config.supervisor, {tick_ms: 1000, debounce_ms: 1500, idle_after_s: 20, idle_stop_after: '1h'});
+	t.deepEqual(loaded.config.concurrency, {max_running: 5, per_repo: 0, stagger_ms: 0});
 	t.deepEqual(loaded.config.tmux, {window_size: '200x50'});
 });
 
@@ -106,7 +108,7 @@ test('a user preset is added beside the defaults and can become the default agen
 	const {config} = await loadConfig(w.options);
 	t.is(config.agent.default, 'mine');
 	t.deepEqual(config.agents.mine, {command: ['my-agent', '{task}']});
-	t.deepEqual(config.agents.claude?.command, ['claude', '--session-id', '{sessionId}', '{task}']);
+	t.deepEqual(config.agents.claude?.command, ['claude', '--session-id', '{sessionId}', '--settings', '{claudeHooks}', '{task}']);
 	t.deepEqual(config.agents.claude?.env, {CLAUDE_X: '1'});
 });
 
@@ -159,7 +161,7 @@ test('an unknown key reports its own line, not the line of its value', async t =
 	const w = world(t);
 	writeFileSync(w.userFile, lines('agent:', '  default: claude', 'status:', '  left: x'));
 	const error = await configError(t, w);
-	t.is(error.message, `config error: ${tildify(w.userFile)}:3: unknown key "status" (known keys: agent, agents, worktree, attach, logs, supervisor, tmux)`);
+	t.is(error.message, `config error: ${tildify(w.userFile)}:3: unknown key "status" (known keys: agent, agents, worktree, attach, logs, supervisor, concurrency, limits, detect, notify, tmux)`);
 });
 
 test('an unknown nested key reports its line and a suggestion', async t => {
@@ -236,7 +238,7 @@ test('an untrusted repo .ao.yaml is merged without its program keys, which are l
 	t.deepEqual(loaded.skipped, ['worktree.setup', 'agents.claude.command']);
 	t.deepEqual(loaded.config.worktree.copy, ['.env']);
 	t.is(loaded.config.worktree.setup, '');
-	t.deepEqual(loaded.config.agents.claude?.command, ['claude', '--session-id', '{sessionId}', '{task}']);
+	t.deepEqual(loaded.config.agents.claude?.command, ['claude', '--session-id', '{sessionId}', '--settings', '{claudeHooks}', '{task}']);
 	t.deepEqual(loaded.config.agents.claude?.env, {REPO_FLAG: '1'});
 	t.is(loaded.config.supervisor.tick_ms, 300);
 });

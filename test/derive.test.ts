@@ -37,6 +37,7 @@ function pane(fields: Partial<PaneInfo> = {}): PaneInfo {
 		deadStatus: undefined,
 		deadSignal: undefined,
 		deadTime: undefined,
+		viewed: false,
 		activity: 1_714_564_800,
 		jobId: 'abcd1234',
 		windowName: 'fix',

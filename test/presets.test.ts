@@ -13,6 +13,7 @@ const values: ArgvValues = {
 	name: 'fix-login',
 	worktree: '/src/app.worktrees/fix-login',
 	ao: '/opt/ao/bin/ao',
+	claudeHooks: '{"hooks":{}}',
 };
 
 function config(): Config {
@@ -26,7 +27,11 @@ function config(): Config {
 		worktree: {root: '{repo}/../{repoName}.worktrees/{name}', copy: [], link: [], setup: ''},
 		attach: {detach_key: 'C-q', popup: true, popup_size: '90%'},
 		logs: {max_bytes: 10_485_760},
-		supervisor: {tick_ms: 1000},
+		supervisor: {tick_ms: 1000, debounce_ms: 1500, idle_after_s: 20, idle_stop_after: '1h'},
+		concurrency: {max_running: 5, per_repo: 0, stagger_ms: 0},
+		limits: {per_agent_nofile: 512, per_agent_procs: 256, per_agent_inotify: 8192, per_agent_mem_mb: 512},
+		detect: {needs_input: [], working: []},
+		notify: {command: '', bell: false, message: true},
 		tmux: {window_size: '200x50'},
 	};
 }

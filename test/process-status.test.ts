@@ -14,14 +14,16 @@ test('the exit status of an unreaped child is read from the kernel', async t => 
 		return;
 	}
 
-	// A shell that starts a child exiting 7 and does not wait for it, so the child stays a zombie while we look.
-	const parent = spawn('sh', ['-c', 'sh -c "exit 7" & echo $!; exec sleep 5'], {stdio: ['ignore', 'pipe', 'ignore']});
+	// A shell that starts a child exiting 7 and then becomes `sleep`, which never reaps it: the child stays a zombie
+	// while we look. (It exits only after the exec: a shell reaps children that end before it execs.)
+	const parent = spawn('sh', ['-c', 'sh -c "sleep 0.5; exit 7" & echo $!; exec sleep 30'], {stdio: ['ignore', 'pipe', 'ignore']});
 	t.teardown(() => parent.kill('SIGKILL'));
 	const childPid = await new Promise<number>(resolve => parent.stdout.once('data', chunk => resolve(Number(String(chunk).trim()))));
 	let status;
-	for (let i = 0; i < 50 && !status; i++) {
+	// Under load the child may take a while to run and exit.
+	for (let i = 0; i < 400 && !status; i++) {
 		status = zombieExitStatus(childPid);
-		await new Promise(resolve => setTimeout(resolve, 20));
+		await new Promise(resolve => setTimeout(resolve, 50));
 	}
 
 	t.deepEqual(status, {exitCode: 7});

@@ -5,7 +5,7 @@ import path from 'node:path';
 import test from 'ava';
 import {encodeArgvForLauncher, escapeArgument, launcherScript, parsePanes, sessionName, shellQuote, tmuxSupportsPopup} from '../src/core/tmux.js';
 
-function row(fields: {window?: string; index?: string; pane?: string; pid?: string; dead?: string; status?: string; signal?: string; time?: string; activity?: string; session?: string; job?: string; name?: string}): string {
+function row(fields: {window?: string; index?: string; pane?: string; pid?: string; dead?: string; status?: string; signal?: string; time?: string; activity?: string; session?: string; attached?: string; active?: string; job?: string; name?: string}): string {
 	return [
 		fields.window ?? '@1',
 		fields.index ?? '1',
@@ -17,6 +17,8 @@ function row(fields: {window?: string; index?: string; pane?: string; pid?: stri
 		fields.time ?? '',
 		fields.activity ?? '1714564800',
 		fields.session ?? 'ao',
+		fields.attached ?? '0',
+		fields.active ?? '1',
 		fields.job ?? 'abcd1234',
 		fields.name ?? 'fix-login',
 	].join('\t');
@@ -50,8 +52,21 @@ test('parsePanes reads one window per tab-separated row', t => {
 		deadTime: undefined,
 		activity: 1_714_564_801,
 		jobId: 'abcd1234',
+		viewed: false,
 		windowName: 'fix-login',
 	}]);
+});
+
+test('parsePanes marks a window viewed when an attached session shows it', t => {
+	const output = [
+		row({window: '@1', job: 'aaaa0001'}),
+		row({window: '@2', job: 'aaaa0002'}),
+		row({window: '@3', job: 'aaaa0003'}),
+		row({window: '@1', session: 'ao-view-1', attached: '1', active: '0'}),
+		row({window: '@2', session: 'ao-view-1', attached: '1', active: '1'}),
+		row({window: '@3', session: 'ao-view-2', attached: '0', active: '1'}),
+	].join('\n');
+	t.deepEqual(parsePanes(output).map(pane => [pane.windowId, pane.viewed]), [['@1', false], ['@2', true], ['@3', false]]);
 });
 
 test('parsePanes drops rows of other sessions, such as grouped view sessions', t => {

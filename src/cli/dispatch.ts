@@ -17,6 +17,7 @@ export interface DispatchOptions {
 	carry?: boolean;
 	json?: boolean;
 	command: string[];
+	priority?: string;
 }
 
 async function taskText(options: DispatchOptions): Promise<string> {
@@ -33,7 +34,10 @@ async function taskText(options: DispatchOptions): Promise<string> {
 
 export async function run(options: DispatchOptions): Promise<void> {
 	const ctx = context();
-	const {job, warnings} = await dispatch({
+	const priority = options.priority === undefined ? undefined : Number(options.priority);
+	if (priority !== undefined && !Number.isInteger(priority)) throw new UsageError(`--priority must be an integer, got ${JSON.stringify(options.priority)}`);
+	const {job, warnings, queuePosition} = await dispatch({
+		priority,
 		task: await taskText(options),
 		name: options.name,
 		agent: options.agent,
@@ -47,6 +51,11 @@ export async function run(options: DispatchOptions): Promise<void> {
 	for (const warning of warnings) warn(warning);
 	if (options.json) {
 		printJson(job);
+		return;
+	}
+
+	if (job.state === 'queued') {
+		out(`queued ${paint('1', job.id)} (${job.name}) · #${queuePosition ?? '?'} in the queue: ${job.reason} · ao list`);
 		return;
 	}
 

@@ -1,19 +1,46 @@
 import {attach} from '../core/attach.js';
 import {loadConfig} from '../core/config.js';
-import {findTarget, peek, rename, send, setPinned, stop} from '../core/control.js';
+import type {Config} from '../core/config-schema.js';
+import {findTarget, peek, rename, send, setPinned, stop, type Target} from '../core/control.js';
 import {AoError, UsageError} from '../core/errors.js';
 import {listJobs} from '../core/list.js';
 import {tildify} from '../core/paths.js';
 import {removeJob} from '../core/remove.js';
+import {lostJobs, respawn, resumeIfIdle} from '../core/respawn.js';
 import {isLive} from '../core/states.js';
-import {context} from './context.js';
+import {context, type Context} from './context.js';
 import {out} from './io.js';
+
+/** The job, resumed first if the idle stop ended it: looking at it or talking to it means the user is back. */
+async function resumable(ctx: Context, ref: string, config?: Config): Promise<Target> {
+	const target = await findTarget(ctx.paths, ctx.tmux, ref);
+	if (target.job.state !== 'stopped' || target.job.reason !== 'idle') return target;
+	process.stderr.write(`ao: resuming ${target.job.name} (stopped while idle); the first reply takes a moment\n`);
+	return resumeIfIdle(ctx.paths, ctx.tmux, config ?? (await loadConfig({cwd: ctx.cwd, paths: ctx.paths})).config, target);
+}
+
+export async function respawnCommand(ref: string | undefined, options: {all?: boolean}): Promise<void> {
+	if (Boolean(ref) === Boolean(options.all)) throw new UsageError('give one job to respawn, or --all for every job lost with the tmux server');
+	const ctx = context();
+	const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths});
+	const targets = options.all
+		? lostJobs((await listJobs(ctx.paths, ctx.tmux, {all: true})).jobs).map(job => ({job, pane: undefined}))
+		: [await findTarget(ctx.paths, ctx.tmux, ref!)];
+	if (targets.length === 0) {
+		out('no lost jobs to respawn');
+		return;
+	}
+
+	for (const job of await respawn(ctx.paths, ctx.tmux, config, targets)) {
+		out(job.state === 'queued' ? `queued ${job.id} (${job.name}): ${job.reason}` : `respawned ${job.id} (${job.name}) in ${tildify(job.worktree)}`);
+	}
+}
 
 export async function peekCommand(ref: string, options: {lines?: string; ansi?: boolean}): Promise<void> {
 	const lines = options.lines === undefined ? undefined : Number(options.lines);
 	if (lines !== undefined && (!Number.isInteger(lines) || lines < 1)) throw new UsageError(`-n must be a positive number of lines, got ${JSON.stringify(options.lines)}`);
 	const ctx = context();
-	const target = await findTarget(ctx.paths, ctx.tmux, ref);
+	const target = await resumable(ctx, ref);
 	out(await peek(ctx.tmux, target, {lines, ansi: options.ansi}));
 }
 
@@ -21,15 +48,15 @@ export async function sendCommand(ref: string, words: string[], options: {enter:
 	const text = words.join(' ');
 	if (text === '' && options.enter === false) throw new UsageError('nothing to send: give the text to type');
 	const ctx = context();
-	const target = await findTarget(ctx.paths, ctx.tmux, ref);
+	const target = await resumable(ctx, ref);
 	await send(ctx.tmux, target, text, options.enter);
 	out(`sent to ${target.job.id} (${target.job.name})`);
 }
 
 export async function attachCommand(ref: string): Promise<void> {
 	const ctx = context();
-	const target = await findTarget(ctx.paths, ctx.tmux, ref);
 	const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths});
+	const target = await resumable(ctx, ref, config);
 	const result = await attach(ctx.tmux, target, config, ctx.env);
 	if (result.mode !== 'terminal') out(`opened ${target.job.name} in a tmux ${result.mode}; ${config.attach.detach_key} leaves it`);
 	process.exitCode = result.exitCode;

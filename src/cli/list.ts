@@ -13,7 +13,8 @@ export interface ListOptions {
 const stateColor: Record<string, string> = {'needs-input': '1;33', ready: '1;32', working: '36', queued: '2', failed: '31', stopped: '2', completed: '2'};
 
 function row(job: JobView): string[] {
-	const last = job.state === 'working' || !job.reason ? job.lastLine : `${job.reason}${job.lastLine ? ` · ${job.lastLine}` : ''}`;
+	const reason = job.queuePosition ? `#${job.queuePosition} in queue · ${job.reason}` : job.reason;
+	const last = (job.state === 'working' && job.reason !== 'resumed') || !reason ? job.lastLine : `${reason}${job.lastLine ? ` · ${job.lastLine}` : ''}`;
 	return ['  ' + job.id, job.name, job.agent, paint(stateColor[job.state] ?? '0', job.state), age(job.stateSince), job.branch ?? '-', last];
 }
 

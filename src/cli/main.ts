@@ -45,6 +45,7 @@ program.command('dispatch')
 	.option('-b, --branch <branch>', 'branch for the worktree (default ao/<name>; an existing branch is checked out)')
 	.option('--no-worktree', 'run in the directory itself, without a worktree')
 	.option('--carry', 'bring the main checkout\'s uncommitted changes into the worktree')
+	.option('-p, --priority <n>', 'start before queued jobs of lower priority (default 0)')
 	.option('--json', 'print the job record as JSON')
 	.usage('[options] [task...] [-- command...]')
 	.action(action(async (words: string[], options: Record<string, unknown>) => {
@@ -137,6 +138,25 @@ program.command('doctor')
 program.command('demo')
 	.description('start three demo agents in a scratch repository and show them')
 	.action(action(async () => (await import('./demo.js')).run()));
+
+program.command('respawn')
+	.description('bring back a stopped, failed or lost job in its worktree with its preset\'s resume command')
+	.argument('[job]', 'id, unique id prefix or name')
+	.option('--all', 'every job lost with the tmux server (reboot, sleep, kill-server)')
+	.action(action(async (job: string | undefined, options: {all?: boolean}) => (await import('./jobs.js')).respawnCommand(job, options)));
+
+program.command('server')
+	.description('the ao tmux server: status, stop (ends every agent), restart (from this shell, agents resumed)')
+	.argument('<action>', 'status, stop or restart')
+	.option('--json', 'status as JSON')
+	.action(action(async (serverAction: string, options: {json?: boolean}) => (await import('./server.js')).run(serverAction, options)));
+
+program.command('report')
+	.description('(for agents and their hooks) record the agent\'s own state: working, needs-input or ready')
+	.argument('[state]', 'working, needs-input or ready')
+	.option('--reason <text>', 'why, shown in ao list')
+	.option('--hook <event>', 'read a Claude Code hook payload (JSON) from stdin for this event')
+	.action(action(async (state: string | undefined, options: {reason?: string; hook?: string}) => (await import('./report.js')).run(state, options)));
 
 program.command('supervise', {hidden: true})
 	.description('the supervisor loop (runs in window 0 of the ao server)')

@@ -6,6 +6,8 @@ export type Rule =
 	| {type: 'stringList'; nonEmpty?: boolean}
 	| {type: 'stringMap'}
 	| {type: 'size'}
+	| {type: 'duration'}
+	| {type: 'regexList'}
 	| {type: 'object'; keys: Record<string, Rule>}
 	| {type: 'record'; value: Rule; required?: string[]};
 
@@ -15,6 +17,7 @@ const presetRule: Rule = {
 		command: {type: 'stringList', nonEmpty: true},
 		resume: {type: 'stringList', nonEmpty: true},
 		env: {type: 'stringMap'},
+		detect: {type: 'object', keys: {needs_input: {type: 'regexList'}, working: {type: 'regexList'}}},
 	},
 };
 
@@ -41,18 +44,44 @@ export const configSchema: Rule = {
 			},
 		},
 		logs: {type: 'object', keys: {max_bytes: {type: 'int', min: 4096}}},
-		supervisor: {type: 'object', keys: {tick_ms: {type: 'int', min: 50}}},
+		supervisor: {
+			type: 'object',
+			keys: {
+				tick_ms: {type: 'int', min: 50},
+				debounce_ms: {type: 'int', min: 0},
+				idle_after_s: {type: 'int', min: 1},
+				idle_stop_after: {type: 'duration'},
+			},
+		},
+		concurrency: {type: 'object', keys: {max_running: {type: 'int', min: 1}, per_repo: {type: 'int', min: 0}, stagger_ms: {type: 'int', min: 0}}},
+		limits: {
+			type: 'object',
+			keys: {
+				per_agent_nofile: {type: 'int', min: 0},
+				per_agent_procs: {type: 'int', min: 0},
+				per_agent_inotify: {type: 'int', min: 0},
+				per_agent_mem_mb: {type: 'int', min: 0},
+			},
+		},
+		detect: {type: 'object', keys: {needs_input: {type: 'regexList'}, working: {type: 'regexList'}}},
+		notify: {type: 'object', keys: {command: {type: 'string'}, bell: {type: 'bool'}, message: {type: 'bool'}}},
 		tmux: {type: 'object', keys: {window_size: {type: 'size'}}},
 	},
 };
 
 /** Keys whose value runs a program; a repository's .ao.yaml may set them only once `ao trust` approved it. */
-export const programKeys = [/^worktree\.setup$/, /^agents\.[^.]+\.command$/, /^agents\.[^.]+\.resume$/];
+export const programKeys = [/^worktree\.setup$/, /^agents\.[^.]+\.command$/, /^agents\.[^.]+\.resume$/, /^notify\.command$/];
+
+export interface Detect {
+	needs_input?: string[];
+	working?: string[];
+}
 
 export interface Preset {
 	command: string[];
 	resume?: string[];
 	env: Record<string, string>;
+	detect?: Detect;
 }
 
 export interface Config {
@@ -61,7 +90,12 @@ export interface Config {
 	worktree: {root: string; copy: string[]; link: string[]; setup: string};
 	attach: {detach_key: string; popup: boolean; popup_size: string};
 	logs: {max_bytes: number};
-	supervisor: {tick_ms: number};
+	supervisor: {tick_ms: number; debounce_ms: number; idle_after_s: number; idle_stop_after: string};
+	concurrency: {max_running: number; per_repo: number; stagger_ms: number};
+	limits: {per_agent_nofile: number; per_agent_procs: number; per_agent_inotify: number; per_agent_mem_mb: number};
+	/** Screen patterns for every agent; a preset's own `detect` is checked first. */
+	detect: Detect;
+	notify: {command: string; bell: boolean; message: boolean};
 	tmux: {window_size: string};
 }
 
@@ -84,6 +118,8 @@ function expected(rule: Rule): string {
 		case 'stringList': return rule.nonEmpty ? 'a non-empty list of strings' : 'a list of strings';
 		case 'stringMap': return 'a map of strings';
 		case 'size': return 'a size like "200x50"';
+		case 'duration': return 'a duration like "90s", "30m", "1h" or "off"';
+		case 'regexList': return 'a list of regular expressions';
 		case 'object':
 		case 'record': return 'a map';
 	}
@@ -126,6 +162,13 @@ export function validateConfigValue(value: unknown, rule: Rule = configSchema, a
 			return typeof value === 'boolean' ? [] : wrong();
 		case 'size':
 			return typeof value === 'string' && /^[1-9]\d{0,3}x[1-9]\d{0,3}$/.test(value) ? [] : wrong();
+		case 'duration':
+			return typeof value === 'string' && parseDuration(value) !== undefined ? [] : wrong();
+		case 'regexList': {
+			if (!Array.isArray(value) || !value.every(item => typeof item === 'string')) return wrong();
+			const bad = value.find(item => !isRegex(item));
+			return bad === undefined ? [] : [{path: at, message: `${name} holds ${JSON.stringify(bad)}, which is not a valid regular expression`}];
+		}
 		case 'stringList':
 			return Array.isArray(value) && value.every(item => typeof item === 'string') && (!rule.nonEmpty || value.length > 0) ? [] : wrong();
 		case 'stringMap':
@@ -181,4 +224,22 @@ export function validateMerged(config: Config): SchemaProblem[] {
 export function isProgramKey(path: string[]): boolean {
 	const joined = path.join('.');
 	return programKeys.some(pattern => pattern.test(joined));
+}
+
+function isRegex(source: string): boolean {
+	try {
+		new RegExp(source, 'i');
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** "90s", "30m", "1h", "2d" -> milliseconds; "off" or "0" -> 0 (never); undefined when unreadable. Pure. */
+export function parseDuration(text: string): number | undefined {
+	if (text === 'off' || text === '0') return 0;
+	const match = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+	if (!match) return undefined;
+	const unit = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+	return Number(match[1]) * unit;
 }

@@ -113,6 +113,11 @@ export interface LoadOptions {
 	paths?: StatePaths;
 }
 
+/** Only the shipped defaults: what the supervisor runs on when the user's config is broken. */
+export function loadDefaults(): Config {
+	return parseConfigFile(defaultConfigFile, readFileSync(defaultConfigFile, 'utf8')).value as unknown as Config;
+}
+
 /** Reads, validates and merges the defaults, the user's config and the repo's .ao.yaml. */
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
 	const env = options.env ?? process.env;

@@ -1,11 +1,10 @@
 import {setTimeout as sleep} from 'node:timers/promises';
-import {currentView} from './derive.js';
 import {AoError} from './errors.js';
 import type {Job} from './job.js';
 import {checkName} from './names.js';
 import {StatePaths} from './paths.js';
 import {resolveJob} from './resolve.js';
-import {reviveSupervisor} from './server.js';
+import {observe} from './observe.js';
 import {isLive} from './states.js';
 import {JobStore} from './store.js';
 import {ServerNotRunning, type PaneInfo, type Tmux} from './tmux.js';
@@ -17,11 +16,9 @@ export interface Target {
 }
 
 export async function findTarget(paths: StatePaths, tmux: Tmux, ref: string): Promise<Target> {
-	const [{jobs}, panes] = await Promise.all([new JobStore(paths).list(), tmux.listPanes()]);
-	await reviveSupervisor(tmux, paths, panes);
+	const {jobs, paneByJob} = await observe(paths, tmux);
 	const job = resolveJob(ref, jobs);
-	const pane = panes?.find(candidate => candidate.jobId === job.id);
-	return {job: currentView(job, pane), pane};
+	return {job, pane: paneByJob.get(job.id)};
 }
 
 function requirePane(target: Target): PaneInfo {
@@ -66,10 +63,10 @@ function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
  * stopped first, so the supervisor does not read the exit as a failure. SIGTERM to the pane's process group,
  * SIGKILL after `graceMs`.
  */
-export async function stop(paths: StatePaths, tmux: Tmux, target: Target, graceMs = 3000): Promise<Job> {
+export async function stop(paths: StatePaths, tmux: Tmux, target: Target, reason = 'stopped by user', graceMs = 3000): Promise<Job> {
 	const {job} = target;
 	if (!isLive(job.state)) throw new AoError(`job ${job.id} (${job.name}) is already ${job.state}`);
-	const stopped = await new JobStore(paths).update(job.id, () => ({state: 'stopped', reason: 'stopped by user'}));
+	const stopped = await new JobStore(paths).update(job.id, () => ({state: 'stopped', reason}), reason === 'idle' ? 'idle' : 'cli');
 	const pane = target.pane;
 	if (pane && !pane.dead && signalGroup(pane.panePid, 'SIGTERM')) {
 		const deadline = Date.now() + graceMs;

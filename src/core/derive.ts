@@ -2,25 +2,27 @@ import type {Job} from './job.js';
 import {isLive, type JobState} from './states.js';
 import type {PaneInfo} from './tmux.js';
 
+/** Which signal decided a state: the agent's own report, its process, its screen, or its silence. */
+export type Signal = 'report' | 'process' | 'screen' | 'idle';
+
 export interface StateChange {
 	state: JobState;
 	reason: string;
 	exitCode?: number;
-	/** Which signal decided: process (pane dead or gone). */
-	signal: 'process';
+	signal: Signal;
 }
+
+/** How long a dead pane may go without an exit status before ao stops waiting for one. */
+export const exitStatusGraceSeconds = 5;
 
 /**
  * What the process signal says about a job: its pane died (exit status -> completed or failed) or its window is
  * gone (failed, lost). Undefined when nothing changes. Jobs that cannot change, and queued jobs that have no window
  * yet, are left alone. Pure.
  */
-/** How long a dead pane may go without an exit status before ao stops waiting for one. */
-export const exitStatusGraceSeconds = 5;
-
 export function deriveFromProcess(job: Job, pane: PaneInfo | undefined, nowSeconds = Date.now() / 1000): StateChange | undefined {
 	if (!isLive(job.state) || !job.windowId) return undefined;
-	if (!pane) return job.state === 'failed' ? undefined : {state: 'failed', reason: 'lost', signal: 'process'};
+	if (!pane) return {state: 'failed', reason: 'lost', signal: 'process'};
 	if (!pane.dead) return undefined;
 	if (pane.deadSignal !== undefined) return {state: 'failed', reason: `killed by signal ${pane.deadSignal}`, signal: 'process'};
 	// tmux marks a pane dead when its terminal closes, and fills in the exit status a moment later, when it
@@ -42,4 +44,96 @@ export function currentView(job: Job, pane: PaneInfo | undefined, nowSeconds = D
 	if (!change) return job;
 	const {signal: _signal, ...fields} = change;
 	return {...job, ...fields};
+}
+
+export interface Patterns {
+	needsInput: RegExp[];
+	working: RegExp[];
+}
+
+/** A state seen on the screen or in the silence, not yet believed: it must hold for the debounce time. */
+export interface Pending {
+	state: JobState;
+	reason: string;
+	signal: Signal;
+	since: number;
+}
+
+export interface Observation {
+	pane: PaneInfo | undefined;
+	/** The last lines of the screen as plain text, when they were read this tick. */
+	screen?: string;
+	nowMs: number;
+	idleAfterMs: number;
+	debounceMs: number;
+	patterns: Patterns;
+	pending?: Pending;
+}
+
+export interface Derived {
+	change?: StateChange;
+	/** What to remember for the next tick (undefined: nothing pending). */
+	pending?: Pending;
+}
+
+function matchingLine(screen: string, patterns: RegExp[]): string | undefined {
+	const lines = screen.split('\n').map(line => line.trim()).filter(Boolean);
+	for (const line of lines.reverse()) {
+		if (patterns.some(pattern => pattern.test(line))) return line;
+	}
+
+	return undefined;
+}
+
+function shorten(text: string, max = 80): string {
+	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** What the screen and the silence suggest, before debouncing. Undefined: they say nothing new. Pure. */
+export function screenCandidate(job: Job, observation: Observation): Omit<Pending, 'since'> | undefined {
+	const {pane, screen, nowMs, idleAfterMs, patterns} = observation;
+	if (!pane || pane.dead) return undefined;
+	const activityMs = pane.activity * 1000;
+	const printedSinceState = activityMs > Date.parse(job.stateSince);
+	if (screen !== undefined) {
+		const question = matchingLine(screen, patterns.needsInput);
+		if (question) return {state: 'needs-input', reason: `asks: ${shorten(question)}`, signal: 'screen'};
+		const busy = matchingLine(screen, patterns.working);
+		if (busy) return {state: 'working', reason: shorten(busy), signal: 'screen'};
+	} else if (job.state === 'needs-input' && !printedSinceState) {
+		// The question is still on screen: nothing was printed since it was seen.
+		return undefined;
+	}
+
+	const silentMs = nowMs - activityMs;
+	if (silentMs >= idleAfterMs) return {state: 'ready', reason: `no output for ${Math.round(silentMs / 1000)}s`, signal: 'idle'};
+	if (job.state !== 'working' && (printedSinceState || screen !== undefined)) return {state: 'working', reason: 'printing', signal: 'screen'};
+	return undefined;
+}
+
+/**
+ * The state of a live job from every signal, most exact first: its process (dead, gone), then its own reports
+ * (an agent that reports is trusted and never second-guessed from the screen), then screen patterns, then silence.
+ * Screen and silence must say the same thing for `debounceMs` before the state changes. Pure.
+ */
+export function deriveState(job: Job, observation: Observation): Derived {
+	const processChange = deriveFromProcess(job, observation.pane, observation.nowMs / 1000);
+	if (processChange) return {change: processChange};
+	if (!isLive(job.state) || !job.windowId || job.state === 'queued' || job.reports) return {};
+	const candidate = screenCandidate(job, observation);
+	if (!candidate || (candidate.state === job.state && candidate.reason === job.reason) || (candidate.state === job.state && candidate.signal === 'idle')) return {};
+	if (candidate.state === job.state) return {change: candidate};
+	const pending = observation.pending;
+	const since = pending && pending.state === candidate.state ? pending.since : observation.nowMs;
+	if (observation.nowMs - since >= observation.debounceMs) return {change: candidate};
+	return {pending: {...candidate, since}};
+}
+
+/** Compiles the configured patterns, the preset's own first. Pure. */
+export function compilePatterns(preset: {needs_input?: string[]; working?: string[]} | undefined, general: {needs_input?: string[]; working?: string[]}): Patterns {
+	const compile = (sources: string[]) => sources.map(source => new RegExp(source, 'i'));
+	return {
+		needsInput: compile([...(preset?.needs_input ?? []), ...(general.needs_input ?? [])]),
+		working: compile([...(preset?.working ?? []), ...(general.working ?? [])]),
+	};
 }

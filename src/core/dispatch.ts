@@ -11,7 +11,8 @@ import {withLock} from './lock.js';
 import {checkName, nameFromTask} from './names.js';
 import {aoBin, socketName, StatePaths, tildify} from './paths.js';
 import {fillArgv, findPreset, findProgram} from './presets.js';
-import {ensureServer} from './server.js';
+import {claudeHooksSettings} from './hooks.js';
+import {startQueued} from './start.js';
 import {JobStore} from './store.js';
 import {Tmux} from './tmux.js';
 import {provisionWorktree, runSetup, worktreePath} from './worktree.js';
@@ -26,12 +27,16 @@ export interface DispatchRequest {
 	carry?: boolean;
 	/** The argv after `--`: run as is, with the shell preset. */
 	command?: string[];
+	/** Queued jobs with a higher priority start first. */
+	priority?: number;
 	env?: NodeJS.ProcessEnv;
 }
 
 export interface DispatchResult {
 	job: Job;
 	warnings: string[];
+	/** 1 for the next to start, when the job had to wait. */
+	queuePosition?: number;
 }
 
 /** What to undo if a dispatch fails half way, so nothing is left half-made. */
@@ -39,12 +44,10 @@ interface Undo {
 	jobId?: string;
 	worktree?: {repo: string; dir: string};
 	branch?: {repo: string; name: string};
-	windowId?: string;
 	name?: string;
 }
 
-async function undo(store: JobStore, tmux: Tmux, steps: Undo): Promise<void> {
-	if (steps.windowId) await tmux.killWindow(steps.windowId).catch(() => undefined);
+async function undo(store: JobStore, steps: Undo): Promise<void> {
 	if (steps.worktree) await git.removeWorktree(steps.worktree.repo, steps.worktree.dir).catch(() => undefined);
 	if (steps.branch) await git.deleteBranch(steps.branch.repo, steps.branch.name).catch(() => undefined);
 	if (steps.jobId && steps.name) await store.releaseName(steps.name, steps.jobId).catch(() => undefined);
@@ -104,7 +107,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 	const preset = findPreset(config, agent);
 	if (agent === 'shell' && !command && !request.task) throw new UsageError('the shell agent needs something to run: ao dispatch --agent shell "npm test", or ao dispatch -- npm test');
 	const template = command ?? preset.command;
-	const program = fillArgv(template.slice(0, 1), {task: request.task, sessionId: '', id: '', name: '', worktree: cwd, ao: aoBin})[0]!;
+	const program = fillArgv(template.slice(0, 1), {task: request.task, sessionId: '', id: '', name: '', worktree: cwd, ao: aoBin, claudeHooks: ''})[0]!;
 	const searchPath = env.PATH ?? '';
 	if (!findProgram(program, searchPath)) {
 		throw new AoError(`"${program}" (agent ${agent}) is not on your PATH; install it, or pick another agent with --agent (${Object.keys(config.agents).join(', ')})`);
@@ -126,8 +129,8 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		steps.name = name;
 		const now = new Date().toISOString();
 		const job: Job = {
-			id, name, agent, task: request.task, argv: [], state: 'queued', reason: 'starting', cwd, worktree: cwd,
-			sessionId: randomUUID(), pinned: false, createdAt: now, updatedAt: now, stateSince: now,
+			id, name, agent, task: request.task, argv: [], state: 'queued', reason: 'preparing', preparing: true, cwd, worktree: cwd,
+			sessionId: randomUUID(), pinned: false, priority: request.priority ?? 0, createdAt: now, updatedAt: now, stateSince: now,
 		};
 		if (repo) {
 			job.repo = repo;
@@ -139,9 +142,12 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 			job.createdBranch = !existingBranch;
 		}
 
-		job.argv = fillArgv(template, {task: request.task, sessionId: job.sessionId, id, name, worktree: job.worktree, ao: aoBin});
+		const values = {task: request.task, sessionId: job.sessionId, id, name, worktree: job.worktree, ao: aoBin, claudeHooks: claudeHooksSettings()};
+		job.argv = fillArgv(template, values);
+		if (!command && preset.resume) job.resumeArgv = fillArgv(preset.resume, values);
+		job.env = {PATH: searchPath, ...preset.env, AO_JOB_ID: id, AO_HOME: paths.home, AO_SOCKET: tmux.socket};
 		await store.create(job);
-		const agentEnv = {...env, ...preset.env, AO_JOB_ID: id, AO_HOME: paths.home, AO_SOCKET: tmux.socket};
+		const agentEnv = {...env, ...job.env};
 		if (repo) {
 			await fs.mkdir(path.dirname(job.worktree), {recursive: true});
 			// git worktree add reads every other worktree's metadata, and fails if one is half-made at that moment.
@@ -154,21 +160,17 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 			if (config.worktree.setup.trim()) await runSetup(config.worktree.setup, job.worktree, agentEnv);
 		}
 
-		await ensureServer(tmux, paths, config, env);
-		const window = await tmux.newWindow({
-			jobId: id,
-			name,
-			cwd: job.worktree,
-			env: {PATH: searchPath, ...preset.env, AO_JOB_ID: id, AO_HOME: paths.home, AO_SOCKET: tmux.socket},
-			argv: job.argv,
-			logFile: paths.outputLog(id),
-			argvFile: path.join(paths.jobDir(id), 'argv'),
-		});
-		steps.windowId = window.windowId;
-		const started = await store.update(id, () => ({state: 'working', reason: 'started', windowId: window.windowId, pid: window.panePid}), 'dispatch');
-		return {job: started, warnings};
+		await store.update(id, () => ({preparing: false, reason: 'queued'}), 'dispatch');
+		// From here the job exists for good: if it cannot start now, it waits in the queue for the supervisor.
+		steps.jobId = undefined;
+		steps.worktree = undefined;
+		steps.branch = undefined;
+		const {waiting} = await startQueued(paths, tmux, config);
+		const final = await store.read(id);
+		const position = waiting.findIndex(other => other.id === id);
+		return {job: final, warnings, queuePosition: position === -1 ? undefined : position + 1};
 	} catch (error) {
-		await undo(store, tmux, steps);
+		await undo(store, steps);
 		throw error;
 	}
 }

@@ -5,7 +5,10 @@ import {ensurePrivateDir} from './atomic-file.js';
 import {errorMessage} from './errors.js';
 import {gitVersion} from './git.js';
 import {StatePaths, tildify} from './paths.js';
+import {observe} from './observe.js';
+import {checkResources, readLimits} from './resources.js';
 import {supervisorPane} from './server.js';
+import {runningJobs} from './start.js';
 import {JobStore} from './store.js';
 import {tmuxSupportsPopup, type Tmux} from './tmux.js';
 
@@ -46,6 +49,7 @@ export async function runDoctor(paths: StatePaths, tmux: Tmux, cwd: string): Pro
 			if (problems.length > 0) throw new Error(`${tildify(paths.home)}: ${problems.length} unreadable job(s): ${problems.map(problem => problem.message).join('; ')}`);
 			return `${tildify(paths.home)} writable, ${jobs.length} job(s)`;
 		}),
+		...(await limitChecks(paths, tmux, cwd)),
 		check('server', async () => {
 			const panes = await tmux.listPanes();
 			if (!panes) return `not running (socket "${tmux.socket}"); the next ao dispatch starts it`;
@@ -54,4 +58,28 @@ export async function runDoctor(paths: StatePaths, tmux: Tmux, cwd: string): Pro
 			return `running (socket "${tmux.socket}", server pid ${await tmux.serverPid()}), supervisor pid ${supervisor.panePid}, ${panes.length - 1} agent window(s)`;
 		}),
 	]);
+}
+
+/** The resource checks for one more agent now, and for concurrency.max_running agents. */
+async function limitChecks(paths: StatePaths, tmux: Tmux, cwd: string): Promise<Check[]> {
+	try {
+		const {config} = await loadConfig({cwd, paths});
+		const {jobs, panes} = await observe(paths, tmux);
+		// Without a server, the next one starts from this shell and inherits its limits.
+		const limits = await readLimits(panes ? await tmux.serverPid() : process.pid);
+		const running = runningJobs(jobs).length;
+		const describe = (agents: number): Check => {
+			const checks = checkResources(limits, config.limits, agents);
+			const failed = checks.filter(item => !item.ok);
+			return {
+				name: `limits x${agents}`,
+				ok: failed.length === 0,
+				detail: (failed.length > 0 ? failed : checks).map(item => item.detail).join('; ') || 'no limits to check on this platform',
+			};
+		};
+
+		return [describe(running + 1), ...(config.concurrency.max_running !== running + 1 ? [describe(config.concurrency.max_running)] : [])];
+	} catch (error) {
+		return [{name: 'limits', ok: false, detail: errorMessage(error)}];
+	}
 }

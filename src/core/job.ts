@@ -22,6 +22,23 @@ export interface Job {
 	pid?: number;
 	exitCode?: number;
 	pinned: boolean;
+	/** Queued jobs with a higher priority start first (default 0). */
+	priority?: number;
+	/** The environment the agent starts with (PATH of the dispatching shell, the preset's env, AO_*). */
+	env?: Record<string, string>;
+	/** The preset's resume argv, filled in; the next start uses it when `resumeNext` is set. */
+	resumeArgv?: string[];
+	resumeNext?: boolean;
+	/** The branch was made by ao (ao rm deletes it); false for a --branch that existed. */
+	createdBranch?: boolean;
+	/** The agent reports its own state (`ao report`); screen and idle guesses are then left out. */
+	reports?: boolean;
+	reportedAt?: string;
+	transcriptPath?: string;
+	/** Set while dispatch makes the worktree; the queue skips the job until then. */
+	preparing?: boolean;
+	/** When its agent last started (or resumed). */
+	startedAt?: string;
 	createdAt: string;
 	updatedAt: string;
 	/** When the job entered its current state. */

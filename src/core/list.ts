@@ -1,16 +1,18 @@
 import path from 'node:path';
-import {currentView} from './derive.js';
 import type {Job} from './job.js';
 import {lastOutputLine} from './output-log.js';
 import {StatePaths} from './paths.js';
-import {reviveSupervisor} from './server.js';
+import {observe} from './observe.js';
+import {queueOrder} from './start.js';
 import {groupOf, groups, type Group} from './states.js';
-import {JobStore, type JobProblem} from './store.js';
-import type {PaneInfo, Tmux} from './tmux.js';
+import type {JobProblem} from './store.js';
+import type {Tmux} from './tmux.js';
 
 export interface JobView extends Job {
 	group: Group;
 	lastLine: string;
+	/** 1 for the next queued job to start. */
+	queuePosition?: number;
 }
 
 export interface Listing {
@@ -34,14 +36,15 @@ function isUnder(dir: string, parent: string): boolean {
 
 /** Jobs as they are now: each record with what tmux says applied, its group and its last line of output. */
 export async function listJobs(paths: StatePaths, tmux: Tmux, options: ListOptions = {}): Promise<Listing> {
-	const [{jobs, problems}, panes] = await Promise.all([new JobStore(paths).list(), tmux.listPanes()]);
-	await reviveSupervisor(tmux, paths, panes);
-	const paneByJob = new Map((panes ?? []).filter(pane => pane.jobId).map(pane => [pane.jobId!, pane] as [string, PaneInfo]));
+	const {jobs, problems, panes} = await observe(paths, tmux);
 	const scoped = options.cwd ? jobs.filter(job => isUnder(job.cwd, path.resolve(options.cwd!))) : jobs;
-	const current = scoped.map(job => currentView(job, paneByJob.get(job.id)));
-	const shown = options.all ? current : current.filter(job => job.state !== 'completed');
-	const views = shown.map(job => ({...job, group: groupOf(job.state, job.pinned), lastLine: lastOutputLine(paths.outputLog(job.id))}));
-	return {jobs: sortByGroup(views), hidden: current.length - shown.length, problems, serverUp: panes !== undefined};
+	const shown = options.all ? scoped : scoped.filter(job => job.state !== 'completed');
+	const queue = queueOrder(jobs);
+	const views = shown.map(job => {
+		const position = queue.indexOf(job);
+		return {...job, group: groupOf(job.state, job.pinned), lastLine: lastOutputLine(paths.outputLog(job.id)), ...(position === -1 ? {} : {queuePosition: position + 1})};
+	});
+	return {jobs: sortByGroup(views), hidden: scoped.length - shown.length, problems, serverUp: panes !== undefined};
 }
 
 /** Orders jobs by dashboard group, oldest first within a group. Pure. */

@@ -47,6 +47,11 @@ export class StatePaths {
 		return path.join(this.home, 'supervisor.pid');
 	}
 
+	/** Held while deciding which queued jobs start, so caps hold under concurrent dispatches. */
+	get startLock(): string {
+		return path.join(this.home, 'locks', 'start.lock');
+	}
+
 	get trustFile(): string {
 		return path.join(this.home, 'trust.json');
 	}

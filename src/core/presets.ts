@@ -5,6 +5,7 @@ import {UsageError} from './errors.js';
 
 export interface ArgvValues {
 	task: string;
+	claudeHooks: string;
 	sessionId: string;
 	id: string;
 	name: string;
@@ -12,7 +13,7 @@ export interface ArgvValues {
 	ao: string;
 }
 
-const placeholder = /\{(task|sessionId|id|name|worktree|ao)\}/g;
+const placeholder = /\{(task|sessionId|id|name|worktree|ao|claudeHooks)\}/g;
 
 /**
  * Fills an argv template. Each item stays one argument; values are inserted once and never re-read, so a task

@@ -1,14 +1,20 @@
 import fs from 'node:fs/promises';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {loadConfig} from './config.js';
-import {deriveFromProcess} from './derive.js';
+import type {Config} from './config-schema.js';
+import {parseDuration} from './config-schema.js';
+import {loadConfig, loadDefaults} from './config.js';
+import {stop} from './control.js';
+import {compilePatterns, deriveState, type Patterns, type Pending, type StateChange} from './derive.js';
 import {errorMessage} from './errors.js';
 import {isAlive} from './lock.js';
-import {rotateIfLarge} from './output-log.js';
+import type {Job} from './job.js';
+import {notify} from './notify.js';
+import {plainText, rotateIfLarge} from './output-log.js';
 import {StatePaths} from './paths.js';
-import {isLive} from './states.js';
+import {startQueued, queueOrder} from './start.js';
+import {isLive, type JobState} from './states.js';
 import {JobStore} from './store.js';
-import {Tmux} from './tmux.js';
+import type {PaneInfo, Tmux} from './tmux.js';
 import {createExclusive, ensurePrivateDir} from './atomic-file.js';
 
 /** Takes the supervisor pid file; returns the pid of the live supervisor that holds it instead, if any. */
@@ -21,22 +27,37 @@ async function claimPidFile(file: string): Promise<number | undefined> {
 	}
 }
 
+/** Screen lines (from the bottom, blank ones skipped) where a question or a busy sign counts: older lines are history. */
+export const promptLines = 3;
+
+/** The last `promptLines` lines of a captured screen that have something on them. Pure. */
+export function promptArea(screen: string): string {
+	return screen.split('\n').filter(line => line.trim() !== '').slice(-promptLines).join('\n');
+}
+
 export class Supervisor {
 	private readonly store: JobStore;
 	private wake: (() => void) | undefined;
 	private stopping = false;
+	/** Per job: a state seen on screen or in silence, waiting out the debounce. */
+	private readonly pending = new Map<string, Pending>();
+	/** Per pane: the activity time when its screen was last read, so quiet panes are not read again. */
+	private readonly lastCapture = new Map<string, number>();
+	/** Per job: the state last seen, to notify once when a job starts needing the user. */
+	private readonly lastSeen = new Map<string, JobState>();
+	private readonly patterns = new Map<string, Patterns>();
 
-	constructor(private readonly paths: StatePaths, private readonly tmux: Tmux, private readonly tickMs: number, private readonly maxLogBytes: number) {
+	constructor(private readonly paths: StatePaths, private readonly tmux: Tmux, private readonly config: Config) {
 		this.store = new JobStore(paths);
 	}
 
 	static async create(paths: StatePaths, tmux: Tmux): Promise<Supervisor> {
 		try {
 			const {config} = await loadConfig({paths});
-			return new Supervisor(paths, tmux, config.supervisor.tick_ms, config.logs.max_bytes);
+			return new Supervisor(paths, tmux, config);
 		} catch (error) {
 			// A broken user config must not leave agents unsupervised: run on the defaults and say why.
-			const supervisor = new Supervisor(paths, tmux, 1000, 10_485_760);
+			const supervisor = new Supervisor(paths, tmux, loadDefaults());
 			await ensurePrivateDir(paths.home);
 			await supervisor.log(`config not usable, running on defaults: ${errorMessage(error)}`);
 			return supervisor;
@@ -70,15 +91,18 @@ export class Supervisor {
 		}
 
 		await this.tmux.setGlobalOption('@ao-supervisor-pid', String(process.pid)).catch(() => undefined);
-		await this.log(`supervisor ${process.pid} started (tick ${this.tickMs} ms)`);
+		await this.log(`supervisor ${process.pid} started (tick ${this.config.supervisor.tick_ms} ms)`);
 		try {
 			while (!this.stopping) {
-				const serverUp = await this.tick();
+				const serverUp = await this.tick().catch(async error => {
+					await this.log(`tick failed: ${errorMessage(error)}`);
+					return true;
+				});
 				if (!serverUp) break;
 				// One pass at a time: the next tick is scheduled only after this one finished, so a stall never piles up.
 				const controller = new AbortController();
 				this.wake = () => controller.abort();
-				await sleep(this.tickMs, undefined, {signal: controller.signal}).catch(() => undefined);
+				await sleep(this.config.supervisor.tick_ms, undefined, {signal: controller.signal}).catch(() => undefined);
 				this.wake = undefined;
 			}
 		} finally {
@@ -89,34 +113,108 @@ export class Supervisor {
 		return 0;
 	}
 
-	/** One reconcile pass: one list-panes call for every window, then only the jobs whose state changed are written. */
+	private patternsFor(agent: string): Patterns {
+		let patterns = this.patterns.get(agent);
+		if (!patterns) {
+			const preset = Object.hasOwn(this.config.agents, agent) ? this.config.agents[agent] : undefined;
+			patterns = compilePatterns(preset?.detect, this.config.detect);
+			this.patterns.set(agent, patterns);
+		}
+
+		return patterns;
+	}
+
+	/** Panes whose screen is worth reading this tick: they printed since the last read, or a guess awaits its debounce. */
+	private screensToRead(jobs: Job[], paneByJob: Map<string, PaneInfo>): PaneInfo[] {
+		return jobs.flatMap(job => {
+			const pane = paneByJob.get(job.id);
+			if (!pane || pane.dead || job.reports || job.state === 'queued' || !isLive(job.state)) return [];
+			const changed = this.lastCapture.get(pane.paneId) !== pane.activity;
+			return changed || this.pending.has(job.id) ? [pane] : [];
+		});
+	}
+
+	/**
+	 * One reconcile pass: one list-panes call for every window, at most one more tmux call for the screens that
+	 * changed, then only the jobs whose state changed are written.
+	 */
 	async tick(): Promise<boolean> {
 		const panes = await this.tmux.listPanes();
 		if (!panes) return false;
+		const nowMs = Date.now();
 		const paneByJob = new Map(panes.filter(pane => pane.jobId).map(pane => [pane.jobId!, pane]));
 		const {jobs} = await this.store.list();
+		const toRead = this.screensToRead(jobs, paneByJob);
+		const screens = await this.tmux.captureScreens(toRead.map(pane => pane.paneId)).catch(() => new Map<string, string>());
+		for (const pane of toRead) if (screens.has(pane.paneId)) this.lastCapture.set(pane.paneId, pane.activity);
 		for (const job of jobs) {
-			if (!isLive(job.state)) continue;
-			if (!deriveFromProcess(job, paneByJob.get(job.id))) {
-				await rotateIfLarge(this.paths.outputLog(job.id), this.maxLogBytes);
+			if (!isLive(job.state)) {
+				this.pending.delete(job.id);
 				continue;
 			}
 
-			try {
-				let logged = '';
-				await this.store.update(job.id, current => {
-					const change = deriveFromProcess(current, paneByJob.get(current.id));
-					if (!change) return undefined;
-					logged = `${current.id} ${current.state} -> ${change.state} (${change.reason})`;
-					const {signal: _signal, ...fields} = change;
-					return fields;
-				}, 'process');
-				if (logged) await this.log(logged);
-			} catch (error) {
-				await this.log(`${job.id} update failed: ${errorMessage(error)}`);
-			}
+			const pane = paneByJob.get(job.id);
+			const screen = pane ? screens.get(pane.paneId) : undefined;
+			const derived = deriveState(job, {
+				pane,
+				screen: screen === undefined ? undefined : plainText(promptArea(screen)),
+				nowMs,
+				idleAfterMs: this.config.supervisor.idle_after_s * 1000,
+				debounceMs: this.config.supervisor.debounce_ms,
+				patterns: this.patternsFor(job.agent),
+				pending: this.pending.get(job.id),
+			});
+			if (derived.pending) this.pending.set(job.id, derived.pending);
+			else this.pending.delete(job.id);
+			if (derived.change) await this.apply(job, derived.change);
+			else await rotateIfLarge(this.paths.outputLog(job.id), this.config.logs.max_bytes);
 		}
 
+		const {jobs: after} = await this.store.list();
+		await this.notifyNew(after);
+		await this.stopIdle(after, paneByJob, nowMs);
+		if (queueOrder(after).length > 0) await startQueued(this.paths, this.tmux, this.config, line => this.log(line));
 		return true;
+	}
+
+	/** Writes a derived change, unless the record moved on since it was read (a report came in): then next tick decides. */
+	private async apply(job: Job, change: StateChange): Promise<void> {
+		try {
+			let logged = '';
+			await this.store.update(job.id, current => {
+				if (current.updatedAt !== job.updatedAt) return undefined;
+				logged = `${current.id} ${current.state} -> ${change.state} (${change.reason}) [${change.signal}]`;
+				const {signal: _signal, ...fields} = change;
+				return fields;
+			}, change.signal);
+			if (logged) await this.log(logged);
+		} catch (error) {
+			await this.log(`${job.id} update failed: ${errorMessage(error)}`);
+		}
+	}
+
+	/** Notifies once per arrival in needs-input or ready, whoever made the change (a report, the screen, silence). */
+	private async notifyNew(jobs: Job[]): Promise<void> {
+		for (const job of jobs) {
+			const before = this.lastSeen.get(job.id);
+			this.lastSeen.set(job.id, job.state);
+			if (before !== undefined && before !== job.state && (job.state === 'needs-input' || job.state === 'ready')) {
+				await notify(this.config, this.tmux, job);
+				await this.log(`${job.id} notified: ${job.state}${job.reason ? ` (${job.reason})` : ''}`);
+			}
+		}
+	}
+
+	/** Stops agents that have waited for the user longer than supervisor.idle_stop_after with nobody watching. */
+	private async stopIdle(jobs: Job[], paneByJob: Map<string, PaneInfo>, nowMs: number): Promise<void> {
+		const after = parseDuration(this.config.supervisor.idle_stop_after) ?? 0;
+		if (after === 0) return;
+		for (const job of jobs) {
+			const pane = paneByJob.get(job.id);
+			if ((job.state !== 'ready' && job.state !== 'needs-input') || !pane || pane.dead || pane.viewed) continue;
+			if (nowMs - Date.parse(job.stateSince) < after) continue;
+			await stop(this.paths, this.tmux, {job, pane}, 'idle');
+			await this.log(`${job.id} stopped: idle in ${job.state} for ${this.config.supervisor.idle_stop_after}, nobody attached; attach, send or peek resumes it`);
+		}
 	}
 }

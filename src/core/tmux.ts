@@ -33,7 +33,7 @@ export const supervisorWindow = `${sessionName}:0`;
 export const launcherScript = path.join(packageRoot, 'tmux', 'launch.sh');
 
 /** One list-panes row per window (agent windows have one pane). The free-text name comes last. */
-const paneFields = ['#{window_id}', '#{window_index}', '#{pane_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', '#{pane_dead_signal}', '#{pane_dead_time}', '#{window_activity}', '#{session_name}', '#{@ao_job}', '#{window_name}'];
+const paneFields = ['#{window_id}', '#{window_index}', '#{pane_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', '#{pane_dead_signal}', '#{pane_dead_time}', '#{window_activity}', '#{session_name}', '#{session_attached}', '#{window_active}', '#{@ao_job}', '#{window_name}'];
 const paneFormat = paneFields.join('\t');
 
 export interface PaneInfo {
@@ -51,6 +51,8 @@ export interface PaneInfo {
 	activity: number;
 	/** The ao job this window runs, from the window option @ao_job. */
 	jobId: string | undefined;
+	/** Someone is looking at it: an attached client shows this window. */
+	viewed: boolean;
 	windowName: string;
 }
 
@@ -61,8 +63,10 @@ const optionalNumber = (value: string | undefined): number | undefined => (value
  * sessions, which list the same windows again; only the `ao` session's rows count. Pure.
  */
 export function parsePanes(output: string): PaneInfo[] {
-	return output.split('\n').filter(Boolean).flatMap(line => {
-		const [windowId, windowIndex, paneId, panePid, dead, deadStatus, deadSignal, deadTime, activity, session, jobId, ...name] = line.split('\t');
+	const rows = output.split('\n').filter(Boolean).map(line => line.split('\t'));
+	const viewed = new Set(rows.filter(row => row[10] !== '0' && row[11] === '1').map(row => row[0]!));
+	return rows.flatMap(row => {
+		const [windowId, windowIndex, paneId, panePid, dead, deadStatus, deadSignal, deadTime, activity, session, _attached, _active, jobId, ...name] = row;
 		if (session !== sessionName) return [];
 		return [{
 			windowId: windowId!,
@@ -75,6 +79,7 @@ export function parsePanes(output: string): PaneInfo[] {
 			deadTime: dead === '1' ? optionalNumber(deadTime) : undefined,
 			activity: Number(activity),
 			jobId: jobId || undefined,
+			viewed: viewed.has(windowId!),
 			windowName: name.join('\t'),
 		}];
 	});
@@ -253,6 +258,59 @@ export class Tmux {
 		if (options.ansi) args.push('-e');
 		if (options.history) args.push('-S', String(-options.history));
 		return this.run(args);
+	}
+
+	/**
+	 * The visible screens of several panes in ONE tmux call (each preceded by a marker line), so the supervisor
+	 * never starts a process per job. A pane that vanished meanwhile ends the batch; the rest waits for the next tick.
+	 */
+	async captureScreens(paneIds: string[]): Promise<Map<string, string>> {
+		const screens = new Map<string, string>();
+		if (paneIds.length === 0) return screens;
+		const marker = `ao-screen-${process.pid}-${Date.now()}`;
+		const args: Argument[] = [];
+		for (const paneId of paneIds) {
+			if (args.length > 0) args.push(then);
+			args.push('display-message', '-p', `${marker} ${paneId}`, then, 'capture-pane', '-p', '-J', '-t', paneId);
+		}
+
+		const result = await runTmux(['-L', this.socket, ...args.map(arg => (arg === then ? ';' : escapeArgument(arg)))]);
+		let current: string | undefined;
+		let lines: string[] = [];
+		for (const line of `${result.stdout}\n${marker} end`.split('\n')) {
+			if (line.startsWith(`${marker} `)) {
+				if (current) screens.set(current, lines.join('\n'));
+				current = line.slice(marker.length + 1);
+				lines = [];
+			} else {
+				lines.push(line);
+			}
+		}
+
+		return screens;
+	}
+
+	async respawnPane(paneId: string, options: {cwd: string; env: Record<string, string>; argv: string[]; logFile: string}): Promise<number> {
+		const output = await this.run(['respawn-pane', '-k', '-t', paneId, '-c', options.cwd, ...envArgs(options.env), '--', ...options.argv,
+			then, 'pipe-pane', '-o', '-t', paneId, `cat >> ${shellQuote(options.logFile)}`,
+			then, 'display-message', '-p', '-t', paneId, '#{pane_pid}']);
+		return Number(output.trim().split('\n').at(-1));
+	}
+
+	/** A short message in the status line of every client attached to the ao server. */
+	async displayMessage(text: string): Promise<void> {
+		const clients = (await this.run(['list-clients', '-F', '#{client_name}'])).split('\n').filter(Boolean);
+		for (const client of clients) await this.run(['display-message', '-c', client, '-d', '4000', text]).catch(() => undefined);
+	}
+
+	async clientTtys(): Promise<string[]> {
+		return (await this.run(['list-clients', '-F', '#{client_tty}'])).split('\n').filter(Boolean);
+	}
+
+	async killServer(): Promise<void> {
+		await this.run(['kill-server']).catch(error => {
+			if (!(error instanceof ServerNotRunning)) throw error;
+		});
 	}
 
 	/** Types `text` literally (never read as key names), in pieces small enough for tmux, then Enter if asked. */

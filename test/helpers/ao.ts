@@ -44,6 +44,12 @@ export class AoSandbox {
 			'    env: {FIXTURE_MARK: from-preset}',
 			'supervisor:',
 			'  tick_ms: 200',
+			'  debounce_ms: 200',
+			'  idle_after_s: 600',
+			'concurrency:',
+			'  max_running: 50',
+			// Small per-agent needs, so 50 agents pass the resource checks on any machine; tests of the checks raise them.
+			'limits: {per_agent_nofile: 8, per_agent_procs: 8, per_agent_inotify: 8, per_agent_mem_mb: 1}',
 			'',
 		].join('\n'));
 		this.env = {
@@ -139,6 +145,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 		await sleep(100);
 	}
 }
+
+/** States in which the agent runs (the fixture asks [y/N], so it soon shows as needs-input). */
+export const runningStates = ['working', 'needs-input', 'ready'];
 
 export interface JobJson {
 	id: string;

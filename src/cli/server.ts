@@ -1,0 +1,43 @@
+import {loadConfig} from '../core/config.js';
+import {UsageError} from '../core/errors.js';
+import {restartServer, serverStatus, stopServer} from '../core/server-control.js';
+import {context} from './context.js';
+import {out, printJson} from './io.js';
+
+export async function run(action: string, options: {json?: boolean}): Promise<void> {
+	const ctx = context();
+	switch (action) {
+		case 'status': {
+			const status = await serverStatus(ctx.paths, ctx.tmux);
+			if (options.json) {
+				printJson(status);
+				return;
+			}
+
+			if (!status.running) {
+				out(`not running (socket "${status.socket}"); the next ao dispatch starts it`);
+				return;
+			}
+
+			const jobs = Object.entries(status.jobs).map(([state, count]) => `${count} ${state}`).join(', ') || 'no jobs';
+			out(`running: socket "${status.socket}", server pid ${status.serverPid}, supervisor ${status.supervisorAlive ? `pid ${status.supervisorPid}` : 'NOT running (any ao command restarts it)'}, ${status.windows} agent window(s); ${jobs}`);
+			return;
+		}
+
+		case 'stop': {
+			const stopped = await stopServer(ctx.paths, ctx.tmux);
+			out(`stopped the ao server${stopped.length > 0 ? ` and ${stopped.length} agent(s); ao respawn <job> resumes one` : ''}`);
+			return;
+		}
+
+		case 'restart': {
+			const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths});
+			const resumed = await restartServer(ctx.paths, ctx.tmux, config);
+			out(`restarted the ao server from this shell (it has this shell's limits); ${resumed.length} agent(s) resumed or queued`);
+			return;
+		}
+
+		default:
+			throw new UsageError(`ao server takes status, stop or restart; got "${action}"`);
+	}
+}

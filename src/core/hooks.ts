@@ -1,0 +1,42 @@
+import {aoBin} from './paths.js';
+import type {JobState} from './states.js';
+import {shellQuote} from './tmux.js';
+
+/** Claude Code hook events ao listens to, and the state each one means (undefined: leave it to the process signal). */
+export const claudeHookStates: Record<string, JobState | undefined> = {
+	SessionStart: 'working',
+	UserPromptSubmit: 'working',
+	Stop: 'ready',
+	Notification: 'needs-input',
+	StopFailure: 'needs-input',
+	SessionEnd: undefined,
+};
+
+/**
+ * The settings JSON passed to Claude Code with --settings: each hook runs `ao report --hook <Event>`, which reads
+ * the payload on stdin and finds its job through AO_JOB_ID (set in the agent's environment).
+ */
+export function claudeHooksSettings(ao = aoBin): string {
+	const hooks = Object.fromEntries(Object.keys(claudeHookStates).map(event => [event, [{hooks: [{type: 'command', command: `${shellQuote(ao)} report --hook ${event}`}]}]]));
+	return JSON.stringify({hooks});
+}
+
+export interface HookReport {
+	state: JobState | undefined;
+	reason: string;
+	transcriptPath?: string;
+}
+
+/** What a hook event and its JSON payload say about the job. Pure. */
+export function readHook(event: string, payload: Record<string, unknown>): HookReport {
+	const text = (value: unknown) => (typeof value === 'string' ? value.trim().replaceAll(/\s+/g, ' ') : '');
+	const transcriptPath = text(payload.transcript_path) || undefined;
+	const state = claudeHookStates[event];
+	const reason = event === 'Notification' ? text(payload.message) || 'notification'
+		: event === 'StopFailure' ? text(payload.error) || 'stopped with an error'
+		: event === 'Stop' ? 'finished its turn'
+		: event === 'UserPromptSubmit' ? 'prompt submitted'
+		: event === 'SessionStart' ? `session ${text(payload.source) || 'started'}`
+		: event.toLowerCase();
+	return {state, reason, transcriptPath};
+}

@@ -1,0 +1,37 @@
+import {spawn} from 'node:child_process';
+import fs from 'node:fs/promises';
+import type {Config} from './config-schema.js';
+import type {Job} from './job.js';
+import type {Tmux} from './tmux.js';
+
+/** The one-line message for a job that now needs the user. Pure. */
+export function notificationText(job: Job): string {
+	const what = job.state === 'needs-input' ? 'needs input' : 'is ready for review';
+	return `ao: ${job.name} (${job.id}) ${what}${job.reason ? `: ${job.reason}` : ''}`;
+}
+
+/**
+ * Tells the user a job needs them: a message in the ao server's attached clients, the bell on their terminals,
+ * and notify.command with the job as JSON on stdin. Never throws: a notification must not stop the supervisor.
+ */
+export async function notify(config: Config, tmux: Tmux, job: Job): Promise<void> {
+	const text = notificationText(job);
+	if (config.notify.message) await tmux.displayMessage(text).catch(() => undefined);
+	if (config.notify.bell) {
+		for (const tty of await tmux.clientTtys().catch(() => [])) await fs.appendFile(tty, '\u0007').catch(() => undefined);
+	}
+
+	if (config.notify.command.trim()) {
+		await new Promise<void>(resolve => {
+			const child = spawn(config.notify.command, {shell: true, stdio: ['pipe', 'ignore', 'ignore'], env: {...process.env, AO_JOB_ID: job.id, AO_MESSAGE: text}});
+			const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+			child.on('error', () => resolve());
+			child.on('close', () => {
+				clearTimeout(timer);
+				resolve();
+			});
+			child.stdin.on('error', () => undefined);
+			child.stdin.end(JSON.stringify(job) + '\n');
+		});
+	}
+}

@@ -1,0 +1,37 @@
+import {readFileSync} from 'node:fs';
+import {UsageError} from './errors.js';
+import {jobIdPattern, type Job} from './job.js';
+import {StatePaths} from './paths.js';
+import {isLive, type JobState} from './states.js';
+import {JobStore} from './store.js';
+
+export const reportableStates: JobState[] = ['working', 'needs-input', 'ready'];
+
+/** Wakes the supervisor so a reported change is seen (and notified) now, not at the next tick. */
+export function wakeSupervisor(paths: StatePaths): void {
+	try {
+		const pid = Number(readFileSync(paths.supervisorPid, 'utf8'));
+		if (pid > 0) process.kill(pid, 'SIGUSR1');
+	} catch {
+		// No supervisor to wake: the next one reads the record anyway.
+	}
+}
+
+/**
+ * Records what an agent says about itself. From then on the job counts as one that reports, and the supervisor
+ * no longer guesses its state from the screen. A job that already ended is never brought back by a late report.
+ */
+export async function report(paths: StatePaths, jobId: string | undefined, state: JobState | undefined, reason: string, transcriptPath?: string): Promise<Job | undefined> {
+	if (!jobId || !jobIdPattern.test(jobId)) throw new UsageError('ao report runs inside an agent started by ao (AO_JOB_ID is not set)');
+	if (state && !reportableStates.includes(state)) throw new UsageError(`an agent reports ${reportableStates.join(', ')}; got "${state}"`);
+	const now = new Date().toISOString();
+	const job = await new JobStore(paths).update(jobId, current => {
+		if (!isLive(current.state) || current.state === 'queued') return undefined;
+		const patch: Partial<Job> = {reports: true, reportedAt: now};
+		if (transcriptPath) patch.transcriptPath = transcriptPath;
+		if (state && (state !== current.state || reason !== current.reason)) Object.assign(patch, {state, reason});
+		return patch;
+	}, 'report');
+	wakeSupervisor(paths);
+	return job;
+}

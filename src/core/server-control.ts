@@ -1,0 +1,62 @@
+import type {Config} from './config-schema.js';
+import type {Job} from './job.js';
+import {observe} from './observe.js';
+import {StatePaths} from './paths.js';
+import {ensureServer, supervisorPane} from './server.js';
+import {runningJobs, startQueued} from './start.js';
+import {JobStore} from './store.js';
+import type {Tmux} from './tmux.js';
+
+export interface ServerStatus {
+	running: boolean;
+	socket: string;
+	serverPid?: number;
+	supervisorPid?: number;
+	supervisorAlive: boolean;
+	windows: number;
+	jobs: Record<string, number>;
+}
+
+export async function serverStatus(paths: StatePaths, tmux: Tmux): Promise<ServerStatus> {
+	const {jobs, panes} = await observe(paths, tmux);
+	const counts: Record<string, number> = {};
+	for (const job of jobs) counts[job.state] = (counts[job.state] ?? 0) + 1;
+	const supervisor = panes ? supervisorPane(panes) : undefined;
+	return {
+		running: panes !== undefined,
+		socket: tmux.socket,
+		serverPid: panes ? await tmux.serverPid() : undefined,
+		supervisorPid: supervisor && !supervisor.dead ? supervisor.panePid : undefined,
+		supervisorAlive: Boolean(supervisor && !supervisor.dead),
+		windows: panes ? panes.filter(pane => pane.jobId).length : 0,
+		jobs: counts,
+	};
+}
+
+/** Ends the server and every agent in it; the jobs are recorded as stopped, resumable with ao respawn. */
+export async function stopServer(paths: StatePaths, tmux: Tmux, reason = 'server stopped'): Promise<Job[]> {
+	const {jobs} = await observe(paths, tmux);
+	const store = new JobStore(paths);
+	const live = runningJobs(jobs);
+	const stopped = await Promise.all(live.map(job => store.update(job.id, () => ({state: 'stopped', reason}), 'server')));
+	await tmux.killServer();
+	return stopped;
+}
+
+/**
+ * A new server started from this shell (so it inherits this shell's limits, e.g. after `ulimit -n 65536`), with
+ * the agents that were running resumed in their worktrees, behind the caps.
+ */
+export async function restartServer(paths: StatePaths, tmux: Tmux, config: Config): Promise<Job[]> {
+	const {jobs} = await observe(paths, tmux);
+	const store = new JobStore(paths);
+	const live = runningJobs(jobs);
+	await tmux.killServer();
+	for (const job of live) {
+		await store.update(job.id, () => ({state: 'queued', reason: 'server restart', windowId: undefined, pid: undefined, resumeNext: Boolean(job.resumeArgv)}), 'server');
+	}
+
+	await ensureServer(tmux, paths, config);
+	await startQueued(paths, tmux, config);
+	return Promise.all(live.map(job => store.read(job.id)));
+}

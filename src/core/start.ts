@@ -1,0 +1,123 @@
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+import {ensurePrivateDir} from './atomic-file.js';
+import type {Config} from './config-schema.js';
+import type {Job} from './job.js';
+import {withLock} from './lock.js';
+import {StatePaths, tildify} from './paths.js';
+import {checkResources, readLimits} from './resources.js';
+import {ensureServer} from './server.js';
+import {isLive} from './states.js';
+import {JobStore} from './store.js';
+import type {PaneInfo, Tmux} from './tmux.js';
+
+/** Queued jobs waiting for a window, in the order they start: higher --priority first, then oldest first. Pure. */
+export function queueOrder(jobs: Job[]): Job[] {
+	return jobs
+		.filter(job => job.state === 'queued' && !job.windowId && !job.preparing)
+		.sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
+
+/** Jobs whose agent holds a slot: live, with a window. Pure. */
+export function runningJobs(jobs: Job[]): Job[] {
+	return jobs.filter(job => isLive(job.state) && job.state !== 'queued' && job.windowId);
+}
+
+/** Why `job` may not start now because of the caps, or undefined if a slot is free. Pure. */
+export function capBlock(job: Job, running: Job[], concurrency: Config['concurrency']): string | undefined {
+	if (running.length >= concurrency.max_running) {
+		return `waiting for a slot: ${running.length} of ${concurrency.max_running} agents running (concurrency.max_running)`;
+	}
+
+	if (concurrency.per_repo > 0 && job.repo) {
+		const inRepo = running.filter(other => other.repo === job.repo).length;
+		if (inRepo >= concurrency.per_repo) return `waiting for a slot: ${inRepo} of ${concurrency.per_repo} agents running in ${path.basename(job.repo)} (concurrency.per_repo)`;
+	}
+
+	return undefined;
+}
+
+/** Starts (or restarts, in its old window) one job's agent now, whatever the caps say. */
+export async function startJob(paths: StatePaths, tmux: Tmux, config: Config, job: Job, oldPane: PaneInfo | undefined): Promise<Job> {
+	const store = new JobStore(paths);
+	if (!existsSync(job.worktree)) {
+		return store.update(job.id, () => ({state: 'failed', reason: `its worktree ${tildify(job.worktree)} is gone; ao rm ${job.id} clears the job`}), 'start');
+	}
+
+	const resuming = Boolean(job.resumeNext && job.resumeArgv);
+	const argv = resuming ? job.resumeArgv! : job.argv;
+	const env = job.env ?? {PATH: process.env.PATH ?? '', AO_JOB_ID: job.id, AO_HOME: paths.home, AO_SOCKET: tmux.socket};
+	await ensureServer(tmux, paths, config);
+	let windowId: string;
+	let pid: number;
+	if (oldPane) {
+		windowId = oldPane.windowId;
+		pid = await tmux.respawnPane(oldPane.paneId, {cwd: job.worktree, env, argv, logFile: paths.outputLog(job.id)});
+	} else {
+		({windowId, panePid: pid} = await tmux.newWindow({
+			jobId: job.id, name: job.name, cwd: job.worktree, env, argv, logFile: paths.outputLog(job.id), argvFile: path.join(paths.jobDir(job.id), 'argv'),
+		}));
+	}
+
+	return store.update(job.id, () => ({
+		state: 'working', reason: resuming ? 'resumed' : 'started', windowId, pid, exitCode: undefined, resumeNext: false, startedAt: new Date().toISOString(),
+	}), 'start');
+}
+
+export interface StartResult {
+	started: Job[];
+	/** Jobs still queued, in queue order, with why. */
+	waiting: Job[];
+}
+
+/**
+ * Starts queued jobs while the caps, the stagger and the resource checks allow, in queue order; the rest keep
+ * waiting with the reason in their record. Decided under one lock, so concurrent dispatches never exceed a cap.
+ */
+export async function startQueued(paths: StatePaths, tmux: Tmux, config: Config, log: (line: string) => Promise<void> = async () => undefined): Promise<StartResult> {
+	await ensurePrivateDir(path.dirname(paths.startLock));
+	return withLock(paths.startLock, async () => {
+		const store = new JobStore(paths);
+		const {jobs} = await store.list();
+		const queue = queueOrder(jobs);
+		if (queue.length === 0) return {started: [], waiting: []};
+		const panes = (await ensureServer(tmux, paths, config)) ?? [];
+		const paneByJob = new Map(panes.filter(pane => pane.jobId).map(pane => [pane.jobId!, pane]));
+		const running = runningJobs(jobs).filter(job => paneByJob.get(job.id) && !paneByJob.get(job.id)!.dead);
+		const started: Job[] = [];
+		const waiting: Job[] = [];
+		let lastStart = Math.max(0, ...jobs.map(job => (job.startedAt ? Date.parse(job.startedAt) : 0)));
+		let limits: Awaited<ReturnType<typeof readLimits>> | undefined;
+		for (const job of queue) {
+			let block = capBlock(job, running, config.concurrency);
+			if (!block && config.concurrency.stagger_ms > 0 && Date.now() - lastStart < config.concurrency.stagger_ms) {
+				block = `starting soon: agents start ${config.concurrency.stagger_ms} ms apart (concurrency.stagger_ms)`;
+			}
+
+			if (!block) {
+				limits ??= await readLimits(await tmux.serverPid());
+				const failed = checkResources(limits, config.limits, running.length + 1).find(check => !check.ok);
+				if (failed) block = `resource check failed: ${failed.detail}`;
+			}
+
+			if (block) {
+				if (job.reason !== block) {
+					waiting.push(await store.update(job.id, () => ({reason: block}), 'queue'));
+					await log(`${job.id} stays queued: ${block}`);
+				} else {
+					waiting.push(job);
+				}
+
+				continue;
+			}
+
+			const now = await startJob(paths, tmux, config, job, paneByJob.get(job.id));
+			await log(`${job.id} ${now.reason === 'resumed' ? 'resumed' : 'started'} (${running.length + 1} running)`);
+			started.push(now);
+			if (now.state === 'working') running.push(now);
+			lastStart = Date.now();
+		}
+
+		return {started, waiting};
+	});
+}
