@@ -205,8 +205,10 @@ export class Tmux {
 		const [width, height] = options.windowSize.split('x');
 		const env = envArgs(options.env);
 		try {
+			// The environment is also set on the server, so the pane-died hook's respawn of the supervisor has it.
+			const globalEnv = Object.entries(options.env).flatMap(([key, value]): Argument[] => [then, 'set-environment', '-g', key, value]);
 			await this.run(['-f', options.confFile, 'new-session', '-d', '-s', sessionName, '-n', 'supervisor', '-x', width!, '-y', height!, '-c', options.cwd, ...env, '--', ...options.command,
-				then, 'set-option', '-g', 'default-size', options.windowSize]);
+				then, 'set-option', '-g', 'default-size', options.windowSize, ...globalEnv]);
 			return true;
 		} catch (error) {
 			if (error instanceof AoError && /duplicate session/.test(error.message)) return false;

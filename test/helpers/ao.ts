@@ -176,3 +176,18 @@ export function useSandbox(t: {teardown: (fn: () => Promise<void>) => void}): Ao
 	t.teardown(() => sandbox.cleanup());
 	return sandbox;
 }
+
+/** Dispatches and returns the job record (--json); throws with stderr when the dispatch fails. */
+export async function dispatchJson(sandbox: AoSandbox, args: string[], options: {env?: Record<string, string>} = {}): Promise<JobJson> {
+	const result = await sandbox.ao(['dispatch', '--json', ...args], options);
+	if (result.exitCode !== 0) throw new Error(`dispatch failed (${result.exitCode}): ${result.stderr}`);
+	return JSON.parse(result.stdout) as JobJson;
+}
+
+/** Waits until `ao list --all` shows the job in `state` (and, if given, with a reason matching `reason`). */
+export async function waitForState(sandbox: AoSandbox, id: string, state: string, reason?: RegExp, timeoutMs?: number): Promise<JobJson> {
+	return waitFor(`job ${id} to be ${state}${reason ? ` (${reason})` : ''}`, async () => {
+		const job = (await sandbox.aoJson<JobJson[]>(['list', '--all'])).find(item => item.id === id);
+		return job && job.state === state && (!reason || reason.test(job.reason)) ? job : false;
+	}, timeoutMs);
+}
