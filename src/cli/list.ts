@@ -14,7 +14,8 @@ const stateColor: Record<string, string> = {'needs-input': '1;33', ready: '1;32'
 
 function row(job: JobView): string[] {
 	const reason = job.queuePosition ? `#${job.queuePosition} in queue · ${job.reason}` : job.reason;
-	const last = (job.state === 'working' && job.reason !== 'resumed') || !reason ? job.lastLine : `${reason}${job.lastLine ? ` · ${job.lastLine}` : ''}`;
+	const last = (job.state === 'working' && job.reason !== 'resumed') || !reason ? job.lastLine
+		: job.lastLine && !reason.includes(job.lastLine) ? `${reason} · ${job.lastLine}` : reason;
 	return ['  ' + job.id, job.name, job.agent, paint(stateColor[job.state] ?? '0', job.state), age(job.stateSince), job.branch ?? '-', last];
 }
 

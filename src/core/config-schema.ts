@@ -237,8 +237,9 @@ function isRegex(source: string): boolean {
 
 /** "90s", "30m", "1h", "2d" -> milliseconds; "off" or "0" -> 0 (never); undefined when unreadable. Pure. */
 export function parseDuration(text: string): number | undefined {
-	if (text === 'off' || text === '0') return 0;
-	const match = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+	const trimmed = text.trim();
+	if (trimmed === 'off' || trimmed === '0') return 0;
+	const match = /^(\d+)(ms|s|m|h|d)$/.exec(trimmed);
 	if (!match) return undefined;
 	const unit = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
 	return Number(match[1]) * unit;

@@ -30,8 +30,8 @@ export interface HookReport {
 /** What a hook event and its JSON payload say about the job. Pure. */
 export function readHook(event: string, payload: Record<string, unknown>): HookReport {
 	const text = (value: unknown) => (typeof value === 'string' ? value.trim().replaceAll(/\s+/g, ' ') : '');
-	const transcriptPath = text(payload.transcript_path) || undefined;
-	const state = claudeHookStates[event];
+	const transcriptPath = typeof payload.transcript_path === 'string' && payload.transcript_path.trim() !== '' ? payload.transcript_path : undefined;
+	const state = Object.hasOwn(claudeHookStates, event) ? claudeHookStates[event] : undefined;
 	const reason = event === 'Notification' ? text(payload.message) || 'notification'
 		: event === 'StopFailure' ? text(payload.error) || 'stopped with an error'
 		: event === 'Stop' ? 'finished its turn'
