@@ -40,12 +40,14 @@ test('an agent survives the hangup of the terminal session that dispatched it (a
 	t.regex(await sandbox.tmux(['list-panes', '-a', '-F', '#{window_index} #{pane_dead}']), /^0 0$/m);
 });
 
-test('a supervisor killed with -9 is restarted by the next ao command, and only one runs', async t => {
+test('a dead supervisor is restarted by the next ao command even without the tmux hook, and only one runs', async t => {
 	const sandbox = useSandbox(t);
 	await sandbox.initRepo();
 	await sandbox.ao(['dispatch', '-n', 'watched', 'x']);
 	const pidFile = path.join(sandbox.home, 'supervisor.pid');
 	const first = Number(await waitFor('the supervisor pid file', () => fs.readFile(pidFile, 'utf8').catch(() => '')));
+	// Without the pane-died hook (which respawns it at once), the supervisor's window stays dead until an ao command.
+	await sandbox.tmux(['set-hook', '-gu', 'pane-died']);
 	process.kill(first, 'SIGKILL');
 	await waitFor('window 0 to show the supervisor dead', async () => (await sandbox.tmux(['list-panes', '-t', 'ao:0', '-F', '#{pane_dead}'])).trim() === '1');
 	t.is((await sandbox.ao(['list'])).exitCode, 0);
