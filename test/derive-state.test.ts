@@ -42,6 +42,7 @@ function pane(fields: Partial<PaneInfo> = {}): PaneInfo {
 		deadSignal: undefined,
 		deadTime: undefined,
 		viewed: false,
+		serverPid: 4000,
 		activity: t0s,
 		jobId: 'abcd1234',
 		windowName: 'fix',

@@ -38,6 +38,7 @@ function pane(fields: Partial<PaneInfo> = {}): PaneInfo {
 		deadSignal: undefined,
 		deadTime: undefined,
 		viewed: false,
+		serverPid: 4000,
 		activity: 1_714_564_800,
 		jobId: 'abcd1234',
 		windowName: 'fix',

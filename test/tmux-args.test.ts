@@ -5,7 +5,7 @@ import path from 'node:path';
 import test from 'ava';
 import {encodeArgvForLauncher, escapeArgument, launcherScript, parsePanes, sessionName, shellQuote, tmuxSupportsPopup} from '../src/core/tmux.js';
 
-function row(fields: {window?: string; index?: string; pane?: string; pid?: string; dead?: string; status?: string; signal?: string; time?: string; activity?: string; session?: string; attached?: string; active?: string; job?: string; name?: string}): string {
+function row(fields: {window?: string; index?: string; pane?: string; pid?: string; dead?: string; status?: string; signal?: string; time?: string; activity?: string; session?: string; attached?: string; active?: string; server?: string; job?: string; name?: string}): string {
 	return [
 		fields.window ?? '@1',
 		fields.index ?? '1',
@@ -19,6 +19,7 @@ function row(fields: {window?: string; index?: string; pane?: string; pid?: stri
 		fields.session ?? 'ao',
 		fields.attached ?? '0',
 		fields.active ?? '1',
+		fields.server ?? '4000',
 		fields.job ?? 'abcd1234',
 		fields.name ?? 'fix-login',
 	].join('\t');
@@ -53,6 +54,7 @@ test('parsePanes reads one window per tab-separated row', t => {
 		activity: 1_714_564_801,
 		jobId: 'abcd1234',
 		viewed: false,
+		serverPid: 4000,
 		windowName: 'fix-login',
 	}]);
 });

@@ -6,6 +6,7 @@ import {AoError} from './errors.js';
 import type {Job} from './job.js';
 import {observe} from './observe.js';
 import {StatePaths, tildify} from './paths.js';
+import {ensureServer} from './server.js';
 import {startJob, startQueued} from './start.js';
 import {isLive} from './states.js';
 import {JobStore} from './store.js';
@@ -41,7 +42,8 @@ export function lostJobs(jobs: Job[]): Job[] {
 export async function resumeIfIdle(paths: StatePaths, tmux: Tmux, config: Config, target: Target): Promise<Target> {
 	if (target.job.state !== 'stopped' || target.job.reason !== 'idle') return target;
 	const queued = await requeue(paths, target.job, 'resuming after idle stop');
-	const started = await startJob(paths, tmux, config, queued, target.pane);
+	await ensureServer(tmux, paths, config);
+	const started = await startJob(paths, tmux, queued, target.pane);
 	const deadline = Date.now() + 5000;
 	for (;;) {
 		const pane = (await observe(paths, tmux)).paneByJob.get(started.id);

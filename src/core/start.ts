@@ -37,8 +37,8 @@ export function capBlock(job: Job, running: Job[], concurrency: Config['concurre
 	return undefined;
 }
 
-/** Starts (or restarts, in its old window) one job's agent now, whatever the caps say. */
-export async function startJob(paths: StatePaths, tmux: Tmux, config: Config, job: Job, oldPane: PaneInfo | undefined): Promise<Job> {
+/** Starts (or restarts, in its old window) one job's agent now, whatever the caps say. The server must be up. */
+export async function startJob(paths: StatePaths, tmux: Tmux, job: Job, oldPane: PaneInfo | undefined): Promise<Job> {
 	const store = new JobStore(paths);
 	if (!existsSync(job.worktree)) {
 		return store.update(job.id, () => ({state: 'failed', reason: `its worktree ${tildify(job.worktree)} is gone; ao rm ${job.id} clears the job`}), 'start');
@@ -47,7 +47,6 @@ export async function startJob(paths: StatePaths, tmux: Tmux, config: Config, jo
 	const resuming = Boolean(job.resumeNext && job.resumeArgv);
 	const argv = resuming ? job.resumeArgv! : job.argv;
 	const env = job.env ?? {PATH: process.env.PATH ?? '', AO_JOB_ID: job.id, AO_HOME: paths.home, AO_SOCKET: tmux.socket};
-	await ensureServer(tmux, paths, config);
 	let windowId: string;
 	let pid: number;
 	if (oldPane) {
@@ -95,7 +94,7 @@ export async function startQueued(paths: StatePaths, tmux: Tmux, config: Config,
 			}
 
 			if (!block) {
-				limits ??= await readLimits(await tmux.serverPid());
+				limits ??= await readLimits(panes[0]?.serverPid);
 				const failed = checkResources(limits, config.limits, running.length + 1).find(check => !check.ok);
 				if (failed) block = `resource check failed: ${failed.detail}`;
 			}
@@ -111,7 +110,7 @@ export async function startQueued(paths: StatePaths, tmux: Tmux, config: Config,
 				continue;
 			}
 
-			const now = await startJob(paths, tmux, config, job, paneByJob.get(job.id));
+			const now = await startJob(paths, tmux, job, paneByJob.get(job.id));
 			await log(`${job.id} ${now.reason === 'resumed' ? 'resumed' : 'started'} (${running.length + 1} running)`);
 			started.push(now);
 			if (now.state === 'working') running.push(now);

@@ -46,6 +46,7 @@ export class Supervisor {
 	/** Per job: the state last seen, to notify once when a job starts needing the user. */
 	private readonly lastSeen = new Map<string, JobState>();
 	private readonly patterns = new Map<string, Patterns>();
+	private ticks = 0;
 
 	constructor(private readonly paths: StatePaths, private readonly tmux: Tmux, private readonly config: Config) {
 		this.store = new JobStore(paths);
@@ -147,9 +148,12 @@ export class Supervisor {
 		const toRead = this.screensToRead(jobs, paneByJob);
 		const screens = await this.tmux.captureScreens(toRead.map(pane => pane.paneId)).catch(() => new Map<string, string>());
 		for (const pane of toRead) if (screens.has(pane.paneId)) this.lastCapture.set(pane.paneId, pane.activity);
+		const rotate = this.ticks++ % 10 === 0;
+		const after: Job[] = [];
 		for (const job of jobs) {
 			if (!isLive(job.state)) {
 				this.pending.delete(job.id);
+				after.push(job);
 				continue;
 			}
 
@@ -166,11 +170,10 @@ export class Supervisor {
 			});
 			if (derived.pending) this.pending.set(job.id, derived.pending);
 			else this.pending.delete(job.id);
-			if (derived.change) await this.apply(job, derived.change);
-			else await rotateIfLarge(this.paths.outputLog(job.id), this.config.logs.max_bytes);
+			after.push(derived.change ? await this.apply(job, derived.change) : job);
+			if (rotate) await rotateIfLarge(this.paths.outputLog(job.id), this.config.logs.max_bytes);
 		}
 
-		const {jobs: after} = await this.store.list();
 		await this.notifyNew(after);
 		await this.stopIdle(after, paneByJob, nowMs);
 		if (queueOrder(after).length > 0) await startQueued(this.paths, this.tmux, this.config, line => this.log(line));
@@ -178,18 +181,20 @@ export class Supervisor {
 	}
 
 	/** Writes a derived change, unless the record moved on since it was read (a report came in): then next tick decides. */
-	private async apply(job: Job, change: StateChange): Promise<void> {
+	private async apply(job: Job, change: StateChange): Promise<Job> {
 		try {
 			let logged = '';
-			await this.store.update(job.id, current => {
+			const updated = await this.store.update(job.id, current => {
 				if (current.updatedAt !== job.updatedAt) return undefined;
 				logged = `${current.id} ${current.state} -> ${change.state} (${change.reason}) [${change.signal}]`;
 				const {signal: _signal, ...fields} = change;
 				return fields;
 			}, change.signal);
 			if (logged) await this.log(logged);
+			return updated;
 		} catch (error) {
 			await this.log(`${job.id} update failed: ${errorMessage(error)}`);
+			return job;
 		}
 	}
 

@@ -33,7 +33,7 @@ export const supervisorWindow = `${sessionName}:0`;
 export const launcherScript = path.join(packageRoot, 'tmux', 'launch.sh');
 
 /** One list-panes row per window (agent windows have one pane). The free-text name comes last. */
-const paneFields = ['#{window_id}', '#{window_index}', '#{pane_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', '#{pane_dead_signal}', '#{pane_dead_time}', '#{window_activity}', '#{session_name}', '#{session_attached}', '#{window_active}', '#{@ao_job}', '#{window_name}'];
+const paneFields = ['#{window_id}', '#{window_index}', '#{pane_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', '#{pane_dead_signal}', '#{pane_dead_time}', '#{window_activity}', '#{session_name}', '#{session_attached}', '#{window_active}', '#{pid}', '#{@ao_job}', '#{window_name}'];
 const paneFormat = paneFields.join('\t');
 
 export interface PaneInfo {
@@ -53,6 +53,8 @@ export interface PaneInfo {
 	jobId: string | undefined;
 	/** Someone is looking at it: an attached client shows this window. */
 	viewed: boolean;
+	/** The tmux server's pid (the same on every row). */
+	serverPid: number;
 	windowName: string;
 }
 
@@ -66,7 +68,7 @@ export function parsePanes(output: string): PaneInfo[] {
 	const rows = output.split('\n').filter(Boolean).map(line => line.split('\t'));
 	const viewed = new Set(rows.filter(row => row[10] !== '0' && row[11] === '1').map(row => row[0]!));
 	return rows.flatMap(row => {
-		const [windowId, windowIndex, paneId, panePid, dead, deadStatus, deadSignal, deadTime, activity, session, _attached, _active, jobId, ...name] = row;
+		const [windowId, windowIndex, paneId, panePid, dead, deadStatus, deadSignal, deadTime, activity, session, _attached, _active, serverPid, jobId, ...name] = row;
 		if (session !== sessionName) return [];
 		return [{
 			windowId: windowId!,
@@ -80,6 +82,7 @@ export function parsePanes(output: string): PaneInfo[] {
 			activity: Number(activity),
 			jobId: jobId || undefined,
 			viewed: viewed.has(windowId!),
+			serverPid: Number(serverPid),
 			windowName: name.join('\t'),
 		}];
 	});
