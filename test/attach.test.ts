@@ -1,5 +1,6 @@
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import test from 'ava';
 import {execa} from 'execa';
 import {aoBin, useSandbox, waitFor, type AoSandbox} from './helpers/ao.js';
@@ -51,4 +52,32 @@ test('attach inside the user\'s own tmux opens the agent there without touching 
 	});
 	t.regex(screen, /C-q leaves this agent/);
 	t.regex(await sandbox.tmux(['list-clients', '-F', '#{session_name}']), /^ao-view-/);
+});
+
+test('after an attach from inside the user\'s tmux, a job that needs input is announced in that tmux too', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	await fs.appendFile(sandbox.configFile, 'attach:\n  popup: false\n');
+	// The agent asks only once the file "go" exists: what the attached terminals type cannot set it off early.
+	await sandbox.ao(['dispatch', '-n', 'later', '--', 'sh', '-c', 'while [ ! -e go ]; do sleep 0.2; done; printf "Sure? [y/N] "; sleep 60']);
+	const {socket, user} = await userServer(t, sandbox, ['sh', '-c', `${process.execPath} ${aoBin} attach later; sleep 60`], {});
+	await waitFor('the attach to open a window in the user\'s tmux', async () => (await user(['list-windows', '-F', '#{window_name}'])).includes('ao: later'));
+	// A terminal on the user's server, recorded by `script`, to read what its status line shows.
+	const typescript = `${sandbox.dir}/user-terminal.txt`;
+	const terminal = execa('setsid', ['script', '-qfc', `tmux -L ${socket} attach -t user`, typescript], {reject: false, stdin: 'ignore'});
+	t.teardown(() => {
+		terminal.kill('SIGKILL');
+	});
+	await waitFor('a client on the user\'s server', async () => (await user(['list-clients'])).trim() !== '');
+	await fs.writeFile(path.join(sandbox.dir, 'repo.worktrees', 'later', 'go'), '');
+	const shown = await waitFor('the announcement in the user\'s terminal', async () => {
+		const text = await fs.readFile(typescript, 'utf8').catch(() => '');
+		// (What the terminals send may echo into the agent's pane as ^@ before the question: it is the user's input.)
+		return /ao: later \([0-9a-f]{8}\) needs input: asks: (\^@)*Sure\? \[y\/N\]/.test(text) && text;
+	}).catch(async error => {
+		t.log(await fs.readFile(path.join(sandbox.home, 'supervisor.log'), 'utf8').catch(() => 'no supervisor log'));
+		t.log(JSON.stringify((await fs.readFile(typescript, 'utf8').catch(() => '')).slice(-1500)));
+		throw error;
+	});
+	t.truthy(shown);
 });

@@ -8,6 +8,7 @@ import {tildify} from '../core/paths.js';
 import {removeJob} from '../core/remove.js';
 import {lostJobs, respawn, resumeIfIdle} from '../core/respawn.js';
 import {isLive} from '../core/states.js';
+import {registerUserServer, socketFromTmuxEnv} from '../core/user-servers.js';
 import {context, type Context} from './context.js';
 import {out} from './io.js';
 
@@ -57,6 +58,8 @@ export async function attachCommand(ref: string): Promise<void> {
 	const ctx = context();
 	const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths});
 	const target = await resumable(ctx, ref, config);
+	const userServer = socketFromTmuxEnv(ctx.env.TMUX);
+	if (userServer) await registerUserServer(ctx.paths, userServer);
 	const result = await attach(ctx.tmux, target, config, ctx.env);
 	if (result.mode !== 'terminal') out(`opened ${target.job.name} in a tmux ${result.mode}; ${config.attach.detach_key} leaves it`);
 	process.exitCode = result.exitCode;

@@ -9,6 +9,7 @@ import {errorMessage} from './errors.js';
 import {isAlive} from './lock.js';
 import type {Job} from './job.js';
 import {notify} from './notify.js';
+import {userServers} from './user-servers.js';
 import {plainText, rotateIfLarge} from './output-log.js';
 import {StatePaths} from './paths.js';
 import {startQueued, queueOrder} from './start.js';
@@ -125,12 +126,16 @@ export class Supervisor {
 		return patterns;
 	}
 
-	/** Panes whose screen is worth reading this tick: they printed since the last read, or a guess awaits its debounce. */
-	private screensToRead(jobs: Job[], paneByJob: Map<string, PaneInfo>): PaneInfo[] {
+	/**
+	 * Panes whose screen is worth reading this tick: they printed since the last read, or in the last two seconds
+	 * (window_activity counts whole seconds, so output in the same second as a read would otherwise be missed), or a
+	 * guess awaits its debounce. Quiet panes are not read.
+	 */
+	private screensToRead(jobs: Job[], paneByJob: Map<string, PaneInfo>, nowMs: number): PaneInfo[] {
 		return jobs.flatMap(job => {
 			const pane = paneByJob.get(job.id);
 			if (!pane || pane.dead || job.reports || job.state === 'queued' || !isLive(job.state)) return [];
-			const changed = this.lastCapture.get(pane.paneId) !== pane.activity;
+			const changed = this.lastCapture.get(pane.paneId) !== pane.activity || nowMs / 1000 - pane.activity < 2;
 			return changed || this.pending.has(job.id) ? [pane] : [];
 		});
 	}
@@ -145,7 +150,7 @@ export class Supervisor {
 		const nowMs = Date.now();
 		const paneByJob = new Map(panes.filter(pane => pane.jobId).map(pane => [pane.jobId!, pane]));
 		const {jobs} = await this.store.list();
-		const toRead = this.screensToRead(jobs, paneByJob);
+		const toRead = this.screensToRead(jobs, paneByJob, nowMs);
 		const screens = await this.tmux.captureScreens(toRead.map(pane => pane.paneId)).catch(() => new Map<string, string>());
 		for (const pane of toRead) if (screens.has(pane.paneId)) this.lastCapture.set(pane.paneId, pane.activity);
 		const rotate = this.ticks++ % 10 === 0;
@@ -204,7 +209,7 @@ export class Supervisor {
 			const before = this.lastSeen.get(job.id);
 			this.lastSeen.set(job.id, job.state);
 			if (before !== undefined && before !== job.state && (job.state === 'needs-input' || job.state === 'ready')) {
-				await notify(this.config, this.tmux, job);
+				await notify(this.config, this.tmux, job, await userServers(this.paths));
 				await this.log(`${job.id} notified: ${job.state}${job.reason ? ` (${job.reason})` : ''}`);
 			}
 		}

@@ -149,6 +149,15 @@ export async function openInUserTmux(attachArgv: string[], options: {popup: bool
 	if (result.exitCode !== 0) throw new AoError(`tmux ${args[0]} in your tmux: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
 }
 
+/** A message in every client of another tmux server (a user's, by socket path); quiet if it is gone. */
+export async function displayMessageOnServer(socketPath: string, text: string): Promise<void> {
+	const clients = await runTmux(['-S', socketPath, 'list-clients', '-F', '#{client_name}']);
+	if (clients.exitCode !== 0) return;
+	for (const client of clients.stdout.split('\n').filter(Boolean)) {
+		await runTmux(['-S', socketPath, 'display-message', '-c', client, '-d', '4000', escapeArgument(text)]);
+	}
+}
+
 export function tmuxSupportsPopup(version: string): boolean {
 	const match = /(\d+)\.(\d+)/.exec(version);
 	return match !== null && (Number(match[1]) > 3 || (Number(match[1]) === 3 && Number(match[2]) >= 2));
