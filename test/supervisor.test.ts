@@ -19,8 +19,9 @@ test('silence makes a job ready for review, new output makes it working again, a
 	t.regex(ready.reason, /^no output for \d+s$/);
 	t.is(ready.group, 'Ready for review');
 	await sandbox.ao(['send', 'quiet', 'hello']);
-	await waitForState(sandbox, job.id, 'working');
-	await waitForState(sandbox, job.id, 'ready');
+	// The working spell is short (idle_after_s 2): read it from the timeline rather than hoping to poll it.
+	const timeline = () => readFileSync(path.join(sandbox.home, 'jobs', job.id, 'events.jsonl'), 'utf8').trim().split('\n').map(line => (JSON.parse(line) as {to: string}).to).join(' ');
+	await waitFor('working, then ready again', () => / ready working ready$/.test(timeline()));
 	await sandbox.ao(['send', 'quiet', 'more']);
 	const asking = await waitForState(sandbox, job.id, 'needs-input');
 	t.is(asking.reason, 'asks: Overwrite it? [y/N]');
@@ -88,6 +89,9 @@ test('with max_running 2, five dispatches run two and queue three, which start i
 	t.regex(outputs[2]!, /^queued [0-9a-f]{8} \(job-3\) · #1 in the queue: waiting for a slot: 2 of 2 agents running \(concurrency\.max_running\) · ao list$/);
 	t.regex(outputs[3]!, /^queued [0-9a-f]{8} \(job-4\) · #2 in the queue/);
 	t.regex(outputs[4]!, /^queued [0-9a-f]{8} \(job-5\) · #3 in the queue/);
+	const urgent = await sandbox.ao(['dispatch', '-n', 'urgent', '--priority', '5', 'x']);
+	t.regex(urgent.stdout, /^queued [0-9a-f]{8} \(urgent\) · #1 in the queue/);
+	await sandbox.ao(['rm', 'urgent']);
 	const listed = await sandbox.aoJson<Array<JobJson & {queuePosition?: number}>>(['list']);
 	t.deepEqual(listed.filter(job => job.state === 'queued').map(job => [job.name, job.queuePosition]), [['job-3', 1], ['job-4', 2], ['job-5', 3]]);
 	t.regex((await sandbox.ao(['list'])).stdout, /^Queued \(3\)\n.*job-3 .*queued .*#1 in queue · waiting for a slot/m);
@@ -210,4 +214,30 @@ test('ao server status, restart (agents resumed in a new server) and stop', asyn
 	t.regex(stopped.stdout, /stopped the ao server and 1 agent\(s\)/);
 	t.deepEqual((await sandbox.aoJson<JobJson[]>(['list'])).map(item => [item.state, item.reason]), [['stopped', 'server stopped']]);
 	t.is((await sandbox.ao(['server', 'bogus'])).exitCode, 2);
+});
+
+test('stagger_ms spaces out starts: a second dispatch waits, then starts on its own', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	await configure(sandbox, '');
+	await fs.writeFile(sandbox.configFile, (await fs.readFile(sandbox.configFile, 'utf8')).replace('max_running: 50', 'max_running: 50\n  stagger_ms: 3000'));
+	const outputs = (await Promise.all([sandbox.ao(['dispatch', '-n', 'one', 'x']), sandbox.ao(['dispatch', '-n', 'two', 'x'])])).map(result => result.stdout);
+	const [started, waiting] = outputs[0]!.startsWith('dispatched') ? outputs : [...outputs].reverse();
+	t.regex(started!, /^dispatched /);
+	t.regex(waiting!, /^queued [0-9a-f]{8} \((one|two)\) · #1 in the queue: starting soon: agents start 3000 ms apart \(concurrency\.stagger_ms\)/);
+	const id = /queued ([0-9a-f]{8})/.exec(waiting!)![1]!;
+	await waitFor('the waiting one to start', async () => (await sandbox.aoJson<JobJson[]>(['list'])).find(item => item.id === id)?.state !== 'queued');
+	const [a, b] = (await sandbox.aoJson<Array<JobJson & {startedAt: string}>>(['list'])).map(job => Date.parse(job.startedAt)).sort();
+	t.true(b! - a! >= 3000, `${b! - a!} ms apart`);
+});
+
+test('the supervisor picks up an edited config at its next tick', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const job = await dispatchJson(sandbox, ['-n', 'quiet', '--', 'sh', '-c', 'echo hi; sleep 60']);
+	await new Promise(resolve => setTimeout(resolve, 1500));
+	t.true(runningStates.includes((await waitForState(sandbox, job.id, 'working')).state));
+	await fs.writeFile(sandbox.configFile, (await fs.readFile(sandbox.configFile, 'utf8')).replace('idle_after_s: 600', 'idle_after_s: 1'));
+	await waitForState(sandbox, job.id, 'ready');
+	t.regex(readFileSync(path.join(sandbox.home, 'supervisor.log'), 'utf8'), /config changed: reloaded/);
 });

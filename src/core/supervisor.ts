@@ -11,7 +11,7 @@ import type {Job} from './job.js';
 import {notify} from './notify.js';
 import {userServers} from './user-servers.js';
 import {plainText, rotateIfLarge} from './output-log.js';
-import {StatePaths} from './paths.js';
+import {StatePaths, userConfigFile} from './paths.js';
 import {startQueued, queueOrder} from './start.js';
 import {isLive, type JobState} from './states.js';
 import {JobStore} from './store.js';
@@ -49,20 +49,34 @@ export class Supervisor {
 	private readonly patterns = new Map<string, Patterns>();
 	private ticks = 0;
 
-	constructor(private readonly paths: StatePaths, private readonly tmux: Tmux, private readonly config: Config) {
+	private config: Config = loadDefaults();
+	/** The config file's modification time when it was last read, so an edit is picked up at the next tick. */
+	private configStamp = '';
+
+	constructor(private readonly paths: StatePaths, private readonly tmux: Tmux) {
 		this.store = new JobStore(paths);
 	}
 
 	static async create(paths: StatePaths, tmux: Tmux): Promise<Supervisor> {
+		await ensurePrivateDir(paths.home);
+		const supervisor = new Supervisor(paths, tmux);
+		await supervisor.reloadConfig();
+		return supervisor;
+	}
+
+	/** Reads the config again when the user's file changed. A broken file leaves the last good config in force. */
+	private async reloadConfig(): Promise<void> {
+		const stamp = await fs.stat(userConfigFile()).then(stat => String(stat.mtimeMs), () => 'none');
+		if (stamp === this.configStamp) return;
+		const first = this.configStamp === '';
+		this.configStamp = stamp;
 		try {
-			const {config} = await loadConfig({paths});
-			return new Supervisor(paths, tmux, config);
+			({config: this.config} = await loadConfig({paths: this.paths}));
+			this.patterns.clear();
+			if (!first) await this.log('config changed: reloaded');
 		} catch (error) {
-			// A broken user config must not leave agents unsupervised: run on the defaults and say why.
-			const supervisor = new Supervisor(paths, tmux, loadDefaults());
-			await ensurePrivateDir(paths.home);
-			await supervisor.log(`config not usable, running on defaults: ${errorMessage(error)}`);
-			return supervisor;
+			// A broken config must not leave agents unsupervised: keep going on what was in force, and say why.
+			await this.log(`config not usable, still running on the ${first ? 'defaults' : 'previous config'}: ${errorMessage(error)}`);
 		}
 	}
 
@@ -147,6 +161,7 @@ export class Supervisor {
 	async tick(): Promise<boolean> {
 		const panes = await this.tmux.listPanes();
 		if (!panes) return false;
+		await this.reloadConfig();
 		const nowMs = Date.now();
 		const paneByJob = new Map(panes.filter(pane => pane.jobId).map(pane => [pane.jobId!, pane]));
 		const {jobs} = await this.store.list();
