@@ -17,6 +17,8 @@ function baseConfig(): Config {
 		limits: {per_agent_nofile: 512, per_agent_procs: 256, per_agent_inotify: 8192, per_agent_mem_mb: 512},
 		detect: {needs_input: [], working: []},
 		notify: {command: '', bell: false, message: true},
+		dashboard: {refresh_ms: 1000},
+		status: {glyphs: {needs_input: '?', ready: '!', working: '*', done: '+'}},
 		tmux: {window_size: '200x50'},
 	};
 }
@@ -107,7 +109,7 @@ test('an unknown nested key gives its dotted path and a suggestion', t => {
 
 test('an unknown key far from every known one lists the known keys', t => {
 	t.deepEqual(messages({logs: {rotate: true}}), ['unknown key "logs.rotate" (known keys: max_bytes)']);
-	t.deepEqual(messages({colours: 'on'}), ['unknown key "colours" (known keys: agent, agents, worktree, attach, logs, supervisor, concurrency, limits, detect, notify, tmux)']);
+	t.deepEqual(messages({colours: 'on'}), ['unknown key "colours" (known keys: agent, agents, worktree, attach, logs, supervisor, concurrency, limits, detect, notify, dashboard, status, tmux)']);
 });
 
 test('the suggestion for an unknown key is the nearest known key, not the first one within two edits', t => {

@@ -32,6 +32,8 @@ function config(): Config {
 		limits: {per_agent_nofile: 512, per_agent_procs: 256, per_agent_inotify: 8192, per_agent_mem_mb: 512},
 		detect: {needs_input: [], working: []},
 		notify: {command: '', bell: false, message: true},
+		dashboard: {refresh_ms: 1000},
+		status: {glyphs: {needs_input: '?', ready: '!', working: '*', done: '+'}},
 		tmux: {window_size: '200x50'},
 	};
 }

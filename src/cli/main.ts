@@ -139,6 +139,12 @@ program.command('demo')
 	.description('start three demo agents in a scratch repository and show them')
 	.action(action(async () => (await import('./demo.js')).run()));
 
+program.command('status')
+	.description('counts by group for a status line: "ao 2? 1! 3* 4+" (needs input, ready, working, done)')
+	.option('--tmux', 'for tmux\'s status line (the plugin reads the supervisor\'s copy with tmux/status.sh instead)')
+	.option('--json', 'the counts as JSON')
+	.action(action(async (options: {tmux?: boolean; json?: boolean}) => (await import('./status.js')).run(options)));
+
 program.command('respawn')
 	.description('bring back a stopped, failed or lost job in its worktree with its preset\'s resume command')
 	.argument('[job]', 'id, unique id prefix or name')

@@ -65,6 +65,13 @@ export const configSchema: Rule = {
 		},
 		detect: {type: 'object', keys: {needs_input: {type: 'regexList'}, working: {type: 'regexList'}}},
 		notify: {type: 'object', keys: {command: {type: 'string'}, bell: {type: 'bool'}, message: {type: 'bool'}}},
+		dashboard: {type: 'object', keys: {refresh_ms: {type: 'int', min: 100}}},
+		status: {
+			type: 'object',
+			keys: {
+				glyphs: {type: 'object', keys: {needs_input: {type: 'string'}, ready: {type: 'string'}, working: {type: 'string'}, done: {type: 'string'}}},
+			},
+		},
 		tmux: {type: 'object', keys: {window_size: {type: 'size'}}},
 	},
 };
@@ -84,6 +91,13 @@ export interface Preset {
 	detect?: Detect;
 }
 
+export interface StatusGlyphs {
+	needs_input: string;
+	ready: string;
+	working: string;
+	done: string;
+}
+
 export interface Config {
 	agent: {default: string};
 	agents: Record<string, Preset>;
@@ -96,6 +110,8 @@ export interface Config {
 	/** Screen patterns for every agent; a preset's own `detect` is checked first. */
 	detect: Detect;
 	notify: {command: string; bell: boolean; message: boolean};
+	dashboard: {refresh_ms: number};
+	status: {glyphs: StatusGlyphs};
 	tmux: {window_size: string};
 }
 

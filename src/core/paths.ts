@@ -52,6 +52,11 @@ export class StatePaths {
 		return path.join(this.home, 'locks', 'start.lock');
 	}
 
+	/** The status-line text the supervisor keeps current, for the tmux plugin's segment (read by tmux/status.sh). */
+	get statusLineFile(): string {
+		return path.join(this.home, 'status-line');
+	}
+
 	get trustFile(): string {
 		return path.join(this.home, 'trust.json');
 	}

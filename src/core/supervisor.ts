@@ -13,10 +13,11 @@ import {userServers} from './user-servers.js';
 import {plainText, rotateIfLarge} from './output-log.js';
 import {StatePaths, userConfigFile} from './paths.js';
 import {startQueued, queueOrder} from './start.js';
+import {formatStatusLine, statusCounts} from './status-line.js';
 import {isLive, type JobState} from './states.js';
 import {JobStore} from './store.js';
 import type {PaneInfo, Tmux} from './tmux.js';
-import {createExclusive, ensurePrivateDir} from './atomic-file.js';
+import {createExclusive, ensurePrivateDir, writeFileAtomic} from './atomic-file.js';
 
 /** Takes the supervisor pid file; returns the pid of the live supervisor that holds it instead, if any. */
 async function claimPidFile(file: string): Promise<number | undefined> {
@@ -48,6 +49,7 @@ export class Supervisor {
 	private readonly lastSeen = new Map<string, JobState>();
 	private readonly patterns = new Map<string, Patterns>();
 	private ticks = 0;
+	private statusLine = '';
 
 	private config: Config = loadDefaults();
 	/** The config file's modification time when it was last read, so an edit is picked up at the next tick. */
@@ -194,6 +196,7 @@ export class Supervisor {
 			if (rotate) await rotateIfLarge(this.paths.outputLog(job.id), this.config.logs.max_bytes);
 		}
 
+		await this.writeStatusLine(after);
 		await this.notifyNew(after);
 		await this.stopIdle(after, paneByJob, nowMs);
 		if (queueOrder(after).length > 0) await startQueued(this.paths, this.tmux, this.config, line => this.log(line));
@@ -216,6 +219,14 @@ export class Supervisor {
 			await this.log(`${job.id} update failed: ${errorMessage(error)}`);
 			return job;
 		}
+	}
+
+	/** Keeps the status-line file current (only written when it changes), so the tmux segment costs a `cat`. */
+	private async writeStatusLine(jobs: Job[]): Promise<void> {
+		const line = formatStatusLine(statusCounts(jobs), this.config.status.glyphs);
+		if (line === this.statusLine) return;
+		this.statusLine = line;
+		await writeFileAtomic(this.paths.statusLineFile, line + '\n').catch(() => undefined);
 	}
 
 	/** Notifies once per arrival in needs-input or ready, whoever made the change (a report, the screen, silence). */
