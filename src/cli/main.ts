@@ -139,6 +139,16 @@ program.command('demo')
 	.description('start three demo agents in a scratch repository and show them')
 	.action(action(async () => (await import('./demo.js')).run()));
 
+program.command('dashboard').alias('agents')
+	.description('the dashboard: every agent by group, with a live peek; reply, attach, stop and delete from it')
+	.option('-C, --cwd <dir>', 'only jobs dispatched in <dir> or below')
+	.action(action(async (options: {cwd?: string}) => (await import('./dashboard.js')).run(options)));
+
+program.command('view', {hidden: true})
+	.description('the dashboard (ao dashboard)')
+	.option('-C, --cwd <dir>', 'only jobs dispatched in <dir> or below')
+	.action(action(async (options: {cwd?: string}) => (await import('./dashboard.js')).run(options)));
+
 program.command('status')
 	.description('counts by group for a status line: "ao 2? 1! 3* 4+" (needs input, ready, working, done)')
 	.option('--tmux', 'for tmux\'s status line (the plugin reads the supervisor\'s copy with tmux/status.sh instead)')

@@ -204,3 +204,13 @@ export async function initRepo(dir: string, files: Record<string, string>): Prom
 	await raw(dir, ['init', '--quiet']);
 	await commitFiles(dir, Object.keys(files), 'initial commit');
 }
+
+/** `git diff --stat` of a worktree against its HEAD, plus how many untracked files it has. */
+export async function diffStat(dir: string): Promise<string> {
+	const [stat, untracked] = await Promise.all([
+		raw(dir, ['-c', 'color.ui=never', 'diff', '--stat=60', 'HEAD']),
+		raw(dir, ['ls-files', '--others', '--exclude-standard']),
+	]);
+	const files = untracked.split('\n').filter(Boolean).length;
+	return [stat.trimEnd(), files > 0 ? ` ${files} untracked file${files === 1 ? '' : 's'}` : ''].filter(Boolean).join('\n') || ' no changes';
+}

@@ -1,0 +1,460 @@
+import fs from 'node:fs/promises';
+import blessed from 'blessed';
+import type {Config} from '../core/config-schema.js';
+import {findTarget, send, setPinned, stop} from '../core/control.js';
+import {dispatch} from '../core/dispatch.js';
+import {errorMessage} from '../core/errors.js';
+import {diffStat} from '../core/git.js';
+import {listJobs, type JobView} from '../core/list.js';
+import {plainText} from '../core/output-log.js';
+import {StatePaths, tildify} from '../core/paths.js';
+import {removeJob, UnsavedWorkError} from '../core/remove.js';
+import {respawn, resumeIfIdle} from '../core/respawn.js';
+import {ensureServer} from '../core/server.js';
+import {isLive, type Group} from '../core/states.js';
+import type {Tmux} from '../core/tmux.js';
+import {buildRows, collapsibleGroups, formatHeader, formatJobRow, moveSelection, type Row} from './view-model.js';
+
+export interface DashboardOptions {
+	paths: StatePaths;
+	tmux: Tmux;
+	config: Config;
+	cwd: string;
+	/** Only jobs dispatched under this directory. */
+	scope?: string;
+	env: NodeJS.ProcessEnv;
+}
+
+const keysLine = '↑↓/jk select  ⏎ attach  r reply  n new  p pin  s stop  R respawn  dd delete  l log  / filter  g fold  ? help  q quit';
+
+const helpText = `Keys
+  up/down, j/k   select a job
+  Enter, right   attach to the agent (Ctrl-q, or ${'{detach}'}, comes back here)
+  r              reply: type a line and send it to the agent without attaching
+  n              dispatch a new task (asks for the task, the agent and a name)
+  p              pin or unpin (pinned jobs show first)
+  s              stop the agent (window and worktree stay)
+  R              respawn a stopped, failed or lost job (or resume an idle-stopped one)
+  d then d       delete the job (refused while it has unsaved work; then you can archive it and delete)
+  l              the full log of the agent (q or Esc closes it)
+  /              filter by text (empty to clear)
+  g              fold or unfold Failed and Completed
+  S              start the ao server when it is not running
+  q, Ctrl-c      quit
+
+Press any key to close this help.`;
+
+/** The blessed dashboard. Every read of tmux or files is async; a key press moves the selection before any I/O returns. */
+export class Dashboard {
+	private readonly screen: blessed.Widgets.Screen;
+	private readonly header: blessed.Widgets.BoxElement;
+	private readonly list: blessed.Widgets.BoxElement;
+	private readonly detail: blessed.Widgets.BoxElement;
+	private readonly message: blessed.Widgets.BoxElement;
+	private readonly footer: blessed.Widgets.BoxElement;
+	private jobs: JobView[] = [];
+	private rows: Row[] = [];
+	private selected: string | undefined;
+	private filter = '';
+	private readonly collapsed = new Set<Group>();
+	private serverUp = true;
+	private modal = false;
+	private refreshing = false;
+	private pendingDelete: string | undefined;
+	private readonly screens = new Map<string, string>();
+	private readonly diffs = new Map<string, {at: number; text: string}>();
+	private peekToken = 0;
+	private timer: NodeJS.Timeout | undefined;
+	private readonly color = !process.env.NO_COLOR;
+	private readonly benchLog = process.env.AO_BENCH;
+
+	constructor(private readonly options: DashboardOptions) {
+		// Box lines drawn as Unicode, not through the terminal's alternate character set (which some tmux setups mangle).
+		process.env.NCURSES_NO_UTF8_ACS ??= '1';
+		this.screen = blessed.screen({smartCSR: true, fullUnicode: true, forceUnicode: true, title: 'ao', warnings: false, autoPadding: false} as blessed.Widgets.IScreenOptions);
+		this.header = blessed.box({parent: this.screen, top: 0, left: 0, width: '100%', height: 1, tags: false, style: this.color ? {bold: true, fg: 'white', bg: 'blue'} : {bold: true}});
+		this.list = blessed.box({parent: this.screen, top: 1, left: 0, tags: true, wrap: false, border: {type: 'line'}, label: ' agents ', style: {border: this.color ? {fg: 'cyan'} : {}}});
+		this.detail = blessed.box({parent: this.screen, tags: false, border: {type: 'line'}, label: ' peek ', style: {border: this.color ? {fg: 'cyan'} : {}}});
+		this.message = blessed.box({parent: this.screen, left: 0, width: '100%', height: 1, tags: false, style: this.color ? {fg: 'yellow'} : {}});
+		this.footer = blessed.box({parent: this.screen, left: 0, width: '100%', height: 1, tags: false, content: keysLine, style: this.color ? {fg: 'black', bg: 'white'} : {inverse: true}});
+		this.layout();
+		this.screen.on('resize', () => {
+			this.layout();
+			this.render();
+		});
+		this.bindKeys();
+	}
+
+	/** Side by side on wide terminals; the peek goes below the list on narrow ones. */
+	private layout(): void {
+		const width = Number(this.screen.width);
+		const height = Number(this.screen.height);
+		const body = Math.max(3, height - 3);
+		if (width >= 100) {
+			const listWidth = Math.max(40, Math.floor(width * 0.45));
+			Object.assign(this.list, {top: 1, left: 0, width: listWidth, height: body});
+			Object.assign(this.detail, {top: 1, left: listWidth, width: width - listWidth, height: body});
+		} else {
+			const listHeight = Math.max(3, Math.floor(body / 2));
+			Object.assign(this.list, {top: 1, left: 0, width, height: listHeight});
+			Object.assign(this.detail, {top: 1 + listHeight, left: 0, width, height: body - listHeight});
+		}
+
+		this.message.top = height - 2;
+		this.footer.top = height - 1;
+	}
+
+	async start(): Promise<void> {
+		this.setMessage('loading…');
+		this.render();
+		await this.refresh();
+		this.timer = setInterval(() => void this.refresh(), this.options.config.dashboard.refresh_ms);
+	}
+
+	private quit(): void {
+		if (this.timer) clearInterval(this.timer);
+		this.screen.destroy();
+		process.exit(0);
+	}
+
+	private setMessage(text: string): void {
+		this.message.setContent(text);
+	}
+
+	private selectedJob(): JobView | undefined {
+		return this.jobs.find(job => job.id === this.selected);
+	}
+
+	/** Reads the jobs (one list-panes for all), then the selected agent's screen. Never two at once. */
+	async refresh(): Promise<void> {
+		if (this.refreshing) return;
+		this.refreshing = true;
+		try {
+			const listing = await listJobs(this.options.paths, this.options.tmux, {all: true, cwd: this.options.scope});
+			this.jobs = listing.jobs;
+			this.serverUp = listing.serverUp;
+			this.rebuild();
+			if (this.message.getContent() === 'loading…') this.setMessage('');
+			this.render();
+			await this.loadPeek();
+		} catch (error) {
+			this.setMessage(`refresh failed: ${errorMessage(error)}`);
+			this.render();
+		} finally {
+			this.refreshing = false;
+		}
+	}
+
+	private rebuild(): void {
+		this.rows = buildRows(this.jobs, {filter: this.filter, collapsed: this.collapsed});
+		this.selected = moveSelection(this.rows, this.selected, 0);
+	}
+
+	/** The selected agent's screen and details, fetched for the selection of the moment; a late answer is dropped. */
+	private async loadPeek(): Promise<void> {
+		const job = this.selectedJob();
+		if (!job) return;
+		const token = ++this.peekToken;
+		const screen = job.windowId && this.serverUp && isLive(job.state) || job.state === 'stopped'
+			? await this.options.tmux.capture(job.windowId!, {ansi: this.color}).catch(() => undefined)
+			: undefined;
+		const cachedDiff = this.diffs.get(job.id);
+		if (job.repo && (!cachedDiff || Date.now() - cachedDiff.at > 5000)) {
+			const text = await diffStat(job.worktree).catch(error => ` ${errorMessage(error)}`);
+			this.diffs.set(job.id, {at: Date.now(), text});
+		}
+
+		if (token !== this.peekToken) return;
+		this.screens.set(job.id, screen ?? await this.logTail(job));
+		this.renderDetail();
+		this.screen.render();
+	}
+
+	private async logTail(job: JobView): Promise<string> {
+		const text = await fs.readFile(this.options.paths.outputLog(job.id), 'utf8').catch(() => '');
+		return `(no live window: ${job.state}${job.reason ? `, ${job.reason}` : ''}; the end of its log:)\n` + plainText(text.slice(-4000)).split('\n').slice(-20).join('\n');
+	}
+
+	private render(): void {
+		const started = this.benchLog ? process.hrtime.bigint() : 0n;
+		this.renderHeader();
+		this.renderList();
+		this.renderDetail();
+		this.screen.render();
+		if (this.benchLog) void fs.appendFile(this.benchLog, `render ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(2)}\n`);
+	}
+
+	private renderHeader(): void {
+		const count = (state: string) => this.jobs.filter(job => job.state === state).length;
+		const counts = `${count('needs-input')} need input · ${count('ready')} ready · ${count('working')} working · ${count('queued')} queued`;
+		const server = this.serverUp ? '' : ' · ao server not running: press S to start it';
+		this.header.setContent(` ao dashboard · ${this.jobs.length} job${this.jobs.length === 1 ? '' : 's'} · ${counts}${this.filter ? ` · filter: ${this.filter}` : ''}${server}`);
+	}
+
+	private renderList(): void {
+		const width = Math.max(10, Number(this.list.width) - 3);
+		const height = Math.max(1, Number(this.list.height) - 2);
+		const now = Date.now();
+		const nameWidth = Math.min(24, Math.floor(width * 0.4), Math.max(8, ...this.jobs.map(job => job.name.length)));
+		const selectedIndex = this.rows.findIndex(row => row.kind === 'job' && row.job.id === this.selected);
+		const first = Math.max(0, Math.min(selectedIndex - Math.floor(height / 2), this.rows.length - height));
+		const lines = this.rows.slice(first, first + height).map(row => {
+			if (row.kind === 'header') return `{bold}${blessed.escape(formatHeader(row))}{/bold}`;
+			const selected = row.job.id === this.selected;
+			const text = blessed.escape(formatJobRow(row.job, width, now, nameWidth, selected));
+			return selected ? `{inverse}${text}{/inverse}` : text;
+		});
+		if (this.rows.length === 0) lines.push(this.filter ? `no job matches "${blessed.escape(this.filter)}"` : 'no jobs yet: press n to dispatch one');
+		this.list.setContent(lines.join('\n'));
+	}
+
+	private renderDetail(): void {
+		const job = this.selectedJob();
+		if (!job) {
+			this.detail.setLabel(' peek ');
+			this.detail.setContent('');
+			return;
+		}
+
+		const height = Math.max(1, Number(this.detail.height) - 2);
+		const diff = job.repo ? this.diffs.get(job.id)?.text ?? ' …' : '';
+		const facts = [
+			`${job.name} (${job.id}) · ${job.agent} · ${job.state}${job.reason ? `: ${job.reason}` : ''}`,
+			`${tildify(job.worktree)}${job.branch ? ` · ${job.branch}` : ''}`,
+			...(diff ? diff.split('\n').slice(-4) : []),
+			'─'.repeat(Math.max(1, Number(this.detail.width) - 2)),
+		];
+		const screenLines = (this.screens.get(job.id) ?? '…').replace(/\n+$/, '').split('\n');
+		const room = Math.max(0, height - facts.length);
+		this.detail.setLabel(` ${job.name} `);
+		this.detail.setContent([...facts, ...screenLines.slice(-room)].join('\n'));
+	}
+
+	private bindKeys(): void {
+		const on = (keys: string[], handler: () => void | Promise<void>) => {
+			this.screen.key(keys, () => {
+				if (this.modal) return;
+				void Promise.resolve(handler()).catch(error => {
+					this.setMessage(`${errorMessage(error)}`);
+					this.render();
+				});
+			});
+		};
+
+		on(['q', 'C-c'], () => this.quit());
+		on(['down', 'j'], () => this.move(1));
+		on(['up', 'k'], () => this.move(-1));
+		on(['pagedown'], () => this.move(10));
+		on(['pageup'], () => this.move(-10));
+		on(['enter', 'right'], () => this.attach());
+		on(['r'], () => this.reply());
+		on(['n'], () => this.newTask());
+		on(['p'], () => this.togglePin());
+		on(['s'], () => this.stopSelected());
+		on(['S-r'], () => this.respawnSelected());
+		on(['d'], () => this.deleteSelected());
+		on(['l'], () => this.showLog());
+		on(['/'], () => this.askFilter());
+		on(['g'], () => this.toggleFold());
+		on(['?'], () => this.showHelp());
+		on(['S-s'], () => this.startServer());
+	}
+
+	/** Moves the selection and repaints at once, from what is in memory; the new peek follows when tmux answers. */
+	private move(delta: number): void {
+		const started = this.benchLog ? process.hrtime.bigint() : 0n;
+		this.selected = moveSelection(this.rows, this.selected, delta);
+		this.pendingDelete = undefined;
+		this.setMessage('');
+		this.render();
+		if (this.benchLog) void fs.appendFile(this.benchLog, `select ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(2)}\n`);
+		void this.loadPeek();
+	}
+
+	private requireJob(): JobView {
+		const job = this.selectedJob();
+		if (!job) throw new Error('no job selected');
+		return job;
+	}
+
+	private async afterAction(text: string): Promise<void> {
+		this.setMessage(text);
+		this.render();
+		await this.refresh();
+	}
+
+	/** Runs the agent's window in this terminal (a nested client when inside tmux); Ctrl-q comes back here. */
+	private async attach(): Promise<void> {
+		const job = this.requireJob();
+		const {paths, tmux, config} = this.options;
+		let target = await findTarget(paths, tmux, job.id);
+		target = await resumeIfIdle(paths, tmux, config, target);
+		if (!target.pane) throw new Error(`${job.name} has no window (${target.job.state}); R respawns it`);
+		await tmux.bindDetachKey(config.attach.detach_key);
+		const [program, ...args] = tmux.attachArgv(target.pane.windowId);
+		const env = {...process.env};
+		delete env.TMUX;
+		await new Promise<void>(resolve => {
+			this.screen.exec(program!, args, {env} as never, () => resolve());
+		});
+		this.screen.alloc();
+		await this.afterAction(`back from ${job.name}`);
+	}
+
+	private async ask(label: string, initial = ''): Promise<string | undefined> {
+		this.modal = true;
+		const box = blessed.textbox({
+			parent: this.screen, top: 'center', left: 'center', width: '80%', height: 3, border: {type: 'line'}, label: ` ${label} `,
+			inputOnFocus: false, value: initial, style: this.color ? {border: {fg: 'yellow'}} : {},
+		});
+		box.focus();
+		this.screen.render();
+		try {
+			return await new Promise<string | undefined>(resolve => {
+				box.readInput((error, value) => resolve(error || value === undefined || value === null ? undefined : String(value)));
+			});
+		} finally {
+			box.destroy();
+			this.modal = false;
+			this.render();
+		}
+	}
+
+	private async reply(): Promise<void> {
+		const job = this.requireJob();
+		const text = await this.ask(`reply to ${job.name} (Enter sends, Esc cancels)`);
+		if (text === undefined) return;
+		const {paths, tmux, config} = this.options;
+		const target = await resumeIfIdle(paths, tmux, config, await findTarget(paths, tmux, job.id));
+		await send(tmux, target, text, true);
+		await this.afterAction(`sent to ${job.name}`);
+	}
+
+	private async newTask(): Promise<void> {
+		const task = await this.ask('new task (Enter dispatches, Esc cancels)');
+		if (!task) return;
+		const agent = await this.ask('agent', this.options.config.agent.default);
+		if (agent === undefined) return;
+		const name = await this.ask('name (empty: from the task)');
+		if (name === undefined) return;
+		this.setMessage('dispatching…');
+		this.render();
+		const {job, queuePosition} = await dispatch({task, agent: agent || undefined, name: name || undefined, cwd: this.options.scope ?? this.options.cwd, env: this.options.env}, this.options.paths);
+		this.selected = job.id;
+		await this.afterAction(job.state === 'queued' ? `queued ${job.name} (#${queuePosition}): ${job.reason}` : `dispatched ${job.name}`);
+	}
+
+	private async togglePin(): Promise<void> {
+		const job = this.requireJob();
+		await setPinned(this.options.paths, job, !job.pinned);
+		await this.afterAction(`${job.pinned ? 'unpinned' : 'pinned'} ${job.name}`);
+	}
+
+	private async stopSelected(): Promise<void> {
+		const job = this.requireJob();
+		this.setMessage(`stopping ${job.name}…`);
+		this.render();
+		await stop(this.options.paths, this.options.tmux, await findTarget(this.options.paths, this.options.tmux, job.id));
+		await this.afterAction(`stopped ${job.name}; its window and worktree stay (R respawns it)`);
+	}
+
+	private async respawnSelected(): Promise<void> {
+		const job = this.requireJob();
+		const {paths, tmux, config} = this.options;
+		const target = await findTarget(paths, tmux, job.id);
+		if (target.job.state === 'stopped' && target.job.reason === 'idle') {
+			await resumeIfIdle(paths, tmux, config, target);
+			await this.afterAction(`resumed ${job.name}`);
+			return;
+		}
+
+		const [after] = await respawn(paths, tmux, config, [target]);
+		await this.afterAction(after?.state === 'queued' ? `queued ${job.name}: ${after.reason}` : `respawned ${job.name}`);
+	}
+
+	/** d arms, a second d deletes, with ao rm's safety: unsaved work is named and only an explicit "force" archives it. */
+	private async deleteSelected(): Promise<void> {
+		const job = this.requireJob();
+		if (this.pendingDelete !== job.id) {
+			this.pendingDelete = job.id;
+			this.setMessage(`press d again to delete ${job.name} (its window, worktree and branch)`);
+			this.render();
+			return;
+		}
+
+		this.pendingDelete = undefined;
+		const {paths, tmux} = this.options;
+		try {
+			await removeJob(paths, tmux, await findTarget(paths, tmux, job.id), false);
+			await this.afterAction(`deleted ${job.name}`);
+		} catch (error) {
+			if (!(error instanceof UnsavedWorkError)) throw error;
+			this.setMessage(`${job.name} has unsaved work: ${error.details.map(line => line.trim()).slice(0, 3).join(', ')}${error.details.length > 3 ? ', …' : ''}`);
+			this.render();
+			const answer = await this.ask(`${job.name} has unsaved work (see below). Type force to archive it to refs/ao/archive/${job.id} and delete; Esc keeps it`);
+			if (answer?.trim() !== 'force') {
+				await this.afterAction(`kept ${job.name}`);
+				return;
+			}
+
+			const result = await removeJob(paths, tmux, await findTarget(paths, tmux, job.id), true);
+			await this.afterAction(`deleted ${job.name}; its work is in ${result.archivedTo}`);
+		}
+	}
+
+	private async showLog(): Promise<void> {
+		const job = this.requireJob();
+		const text = plainText((await fs.readFile(this.options.paths.outputLog(job.id), 'utf8').catch(() => '')).slice(-200_000));
+		this.modal = true;
+		const box = blessed.box({
+			parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', border: {type: 'line'}, label: ` log of ${job.name} (↑↓ PgUp PgDn scroll, q or Esc closes) `,
+			content: text, tags: false, scrollable: true, alwaysScroll: true, keys: true, vi: true, scrollbar: {ch: ' ', style: {inverse: true}},
+		});
+		box.setScrollPerc(100);
+		box.focus();
+		this.screen.render();
+		await new Promise<void>(resolve => box.key(['q', 'escape'], () => resolve()));
+		box.destroy();
+		this.modal = false;
+		this.render();
+	}
+
+	private async askFilter(): Promise<void> {
+		const text = await this.ask('filter (empty clears)', this.filter);
+		if (text === undefined) return;
+		this.filter = text.trim();
+		this.rebuild();
+		this.render();
+		await this.loadPeek();
+	}
+
+	private toggleFold(): void {
+		const fold = !collapsibleGroups.every(group => this.collapsed.has(group));
+		for (const group of collapsibleGroups) {
+			if (fold) this.collapsed.add(group);
+			else this.collapsed.delete(group);
+		}
+
+		this.rebuild();
+		this.render();
+	}
+
+	private async showHelp(): Promise<void> {
+		this.modal = true;
+		const box = blessed.box({
+			parent: this.screen, top: 'center', left: 'center', width: '90%', height: '90%', border: {type: 'line'}, label: ' help ',
+			content: helpText.replace('{detach}', this.options.config.attach.detach_key), tags: false,
+		});
+		this.screen.render();
+		await new Promise<void>(resolve => this.screen.once('keypress', () => resolve()));
+		box.destroy();
+		this.modal = false;
+		this.render();
+	}
+
+	private async startServer(): Promise<void> {
+		if (this.serverUp) return;
+		await ensureServer(this.options.tmux, this.options.paths, this.options.config);
+		await this.afterAction('started the ao server');
+	}
+}

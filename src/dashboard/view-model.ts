@@ -1,0 +1,90 @@
+import type {JobView} from '../core/list.js';
+import {groups, type Group} from '../core/states.js';
+
+export type Row =
+	| {kind: 'header'; group: Group; count: number; collapsed: boolean}
+	| {kind: 'job'; job: JobView};
+
+/** Groups that `g` folds: the finished ones, which pile up and need no attention. */
+export const collapsibleGroups: Group[] = ['Failed', 'Completed'];
+
+/** Does the job match the filter text (name, task, agent, state, reason, branch, id; case-insensitive)? Pure. */
+export function matchesFilter(job: JobView, filter: string): boolean {
+	if (!filter) return true;
+	const needle = filter.toLowerCase();
+	return [job.id, job.name, job.task, job.agent, job.state, job.reason, job.branch ?? ''].some(field => field.toLowerCase().includes(needle));
+}
+
+/**
+ * The list the dashboard shows: a header with a count per non-empty group, in dashboard order, then its jobs (none
+ * under a collapsed header). Pure.
+ */
+export function buildRows(jobs: JobView[], options: {filter?: string; collapsed?: ReadonlySet<Group>} = {}): Row[] {
+	const shown = jobs.filter(job => matchesFilter(job, options.filter ?? ''));
+	const rows: Row[] = [];
+	for (const group of groups) {
+		const members = shown.filter(job => job.group === group).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+		if (members.length === 0) continue;
+		const collapsed = options.collapsed?.has(group) ?? false;
+		rows.push({kind: 'header', group, count: members.length, collapsed});
+		if (!collapsed) rows.push(...members.map(job => ({kind: 'job' as const, job})));
+	}
+
+	return rows;
+}
+
+/** The job ids in row order (what the selection moves through). Pure. */
+export function selectableIds(rows: Row[]): string[] {
+	return rows.flatMap(row => (row.kind === 'job' ? [row.job.id] : []));
+}
+
+/**
+ * The id selected after moving `delta` rows from `current` (clamped at the ends). A selection that vanished (the
+ * job was removed or filtered out) falls back to the first job. Pure.
+ */
+export function moveSelection(rows: Row[], current: string | undefined, delta: number): string | undefined {
+	const ids = selectableIds(rows);
+	if (ids.length === 0) return undefined;
+	const index = current === undefined ? -1 : ids.indexOf(current);
+	if (index === -1) return ids[0];
+	return ids[Math.max(0, Math.min(ids.length - 1, index + delta))];
+}
+
+/** "42s", "5m", "3h", "2d". Pure. */
+export function shortAge(iso: string, now: number): string {
+	const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+	if (seconds < 60) return `${seconds}s`;
+	if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+	if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h`;
+	return `${Math.floor(seconds / 86_400)}d`;
+}
+
+/** What a row says after the name: the reason, else the last line of output. Pure. */
+export function rowDetail(job: JobView): string {
+	if (job.queuePosition) return `#${job.queuePosition} ${job.reason}`;
+	if (job.state === 'working') return job.lastLine || job.reason;
+	return job.reason || job.lastLine;
+}
+
+/**
+ * One job row as plain text fitted to `width` columns: a ">" for the selected row and a "*" for a pinned one, name,
+ * agent, age in state, then the reason or last output line (the token column arrives with the cost issue). Pure.
+ */
+export function formatJobRow(job: JobView, width: number, now: number, nameWidth: number, selected = false): string {
+	const marker = `${selected ? '>' : ' '}${job.pinned ? '*' : ' '}`;
+	const name = fit(job.name, nameWidth);
+	const age = shortAge(job.stateSince, now).padStart(4);
+	const head = `${marker} ${name} ${fit(job.agent, 6)} ${age} `;
+	const room = width - [...head].length;
+	return room > 3 ? head + fit(rowDetail(job), room).trimEnd() : [...head].slice(0, width).join('').trimEnd();
+}
+
+/** Cut or padded to exactly `width` characters (no ellipsis: terminals disagree on its width). */
+function fit(text: string, width: number): string {
+	const characters = [...text.replaceAll(/\s+/g, ' ')].slice(0, Math.max(0, width));
+	return characters.join('') + ' '.repeat(width - characters.length);
+}
+
+export function formatHeader(row: Extract<Row, {kind: 'header'}>): string {
+	return `${row.collapsed ? '▸' : '▾'} ${row.group} (${row.count})`;
+}
