@@ -174,6 +174,12 @@ program.command('report')
 	.option('--hook <event>', 'read a Claude Code hook payload (JSON) from stdin for this event')
 	.action(action(async (state: string | undefined, options: {reason?: string; hook?: string}) => (await import('./report.js')).run(state, options)));
 
+program.command('tmux')
+	.description('the tmux plugin: install prints the ~/.tmux.conf line that loads it (--apply adds it), register sends ao\'s notifications to this tmux')
+	.argument('<action>', 'install or register')
+	.option('--apply', 'install: append the line to ~/.tmux.conf unless it is there')
+	.action(action(async (tmuxAction: string, options: {apply?: boolean}) => (await import('./tmux-cmd.js')).run(tmuxAction, options)));
+
 program.command('supervise', {hidden: true})
 	.description('the supervisor loop (runs in window 0 of the ao server)')
 	.action(action(async () => (await import('./supervise.js')).run()));

@@ -74,7 +74,7 @@ export class Dashboard {
 		this.screen = blessed.screen({smartCSR: true, fullUnicode: true, forceUnicode: true, title: 'ao', warnings: false, autoPadding: false} as blessed.Widgets.IScreenOptions);
 		this.header = blessed.box({parent: this.screen, top: 0, left: 0, width: '100%', height: 1, tags: false, style: this.color ? {bold: true, fg: 'white', bg: 'blue'} : {bold: true}});
 		this.list = blessed.box({parent: this.screen, top: 1, left: 0, tags: true, wrap: false, border: {type: 'line'}, label: ' agents ', style: {border: this.color ? {fg: 'cyan'} : {}}});
-		this.detail = blessed.box({parent: this.screen, tags: false, border: {type: 'line'}, label: ' peek ', style: {border: this.color ? {fg: 'cyan'} : {}}});
+		this.detail = blessed.box({parent: this.screen, tags: false, wrap: false, border: {type: 'line'}, label: ' peek ', style: {border: this.color ? {fg: 'cyan'} : {}}});
 		this.message = blessed.box({parent: this.screen, left: 0, width: '100%', height: 1, tags: false, style: this.color ? {fg: 'yellow'} : {}});
 		this.footer = blessed.box({parent: this.screen, left: 0, width: '100%', height: 1, tags: false, content: keysLine, style: this.color ? {fg: 'black', bg: 'white'} : {inverse: true}});
 		this.layout();
@@ -187,8 +187,9 @@ export class Dashboard {
 	private renderHeader(): void {
 		const count = (state: string) => this.jobs.filter(job => job.state === state).length;
 		const counts = `${count('needs-input')} need input · ${count('ready')} ready · ${count('working')} working · ${count('queued')} queued`;
+		// What needs doing comes first, so a narrow terminal still shows it.
 		const server = this.serverUp ? '' : ' · ao server not running: press S to start it';
-		this.header.setContent(` ao dashboard · ${this.jobs.length} job${this.jobs.length === 1 ? '' : 's'} · ${counts}${this.filter ? ` · filter: ${this.filter}` : ''}${server}`);
+		this.header.setContent(` ao dashboard${server} · ${this.jobs.length} job${this.jobs.length === 1 ? '' : 's'} · ${counts}${this.filter ? ` · filter: ${this.filter}` : ''}`);
 	}
 
 	private renderList(): void {
@@ -196,12 +197,13 @@ export class Dashboard {
 		const height = Math.max(1, Number(this.list.height) - 2);
 		const now = Date.now();
 		const nameWidth = Math.min(24, Math.floor(width * 0.4), Math.max(8, ...this.jobs.map(job => job.name.length)));
+		const agentWidth = Math.min(8, Math.max(4, ...this.jobs.map(job => job.agent.length)));
 		const selectedIndex = this.rows.findIndex(row => row.kind === 'job' && row.job.id === this.selected);
 		const first = Math.max(0, Math.min(selectedIndex - Math.floor(height / 2), this.rows.length - height));
 		const lines = this.rows.slice(first, first + height).map(row => {
 			if (row.kind === 'header') return `{bold}${blessed.escape(formatHeader(row))}{/bold}`;
 			const selected = row.job.id === this.selected;
-			const text = blessed.escape(formatJobRow(row.job, width, now, nameWidth, selected));
+			const text = blessed.escape(formatJobRow(row.job, width, now, {name: nameWidth, agent: agentWidth}, selected));
 			return selected ? `{inverse}${text}{/inverse}` : text;
 		});
 		if (this.rows.length === 0) lines.push(this.filter ? `no job matches "${blessed.escape(this.filter)}"` : 'no jobs yet: press n to dispatch one');
@@ -219,7 +221,8 @@ export class Dashboard {
 		const height = Math.max(1, Number(this.detail.height) - 2);
 		const diff = job.repo ? this.diffs.get(job.id)?.text ?? ' …' : '';
 		const facts = [
-			`${job.name} (${job.id}) · ${job.agent} · ${job.state}${job.reason ? `: ${job.reason}` : ''}`,
+			`${job.name} (${job.id}) · ${job.agent} · ${job.state}`,
+			...(job.reason ? [job.reason] : []),
 			`${tildify(job.worktree)}${job.branch ? ` · ${job.branch}` : ''}`,
 			...(diff ? diff.split('\n').slice(-4) : []),
 			'─'.repeat(Math.max(1, Number(this.detail.width) - 2)),

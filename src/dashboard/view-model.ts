@@ -70,11 +70,10 @@ export function rowDetail(job: JobView): string {
  * One job row as plain text fitted to `width` columns: a ">" for the selected row and a "*" for a pinned one, name,
  * agent, age in state, then the reason or last output line (the token column arrives with the cost issue). Pure.
  */
-export function formatJobRow(job: JobView, width: number, now: number, nameWidth: number, selected = false): string {
+export function formatJobRow(job: JobView, width: number, now: number, columns: {name: number; agent: number}, selected = false): string {
 	const marker = `${selected ? '>' : ' '}${job.pinned ? '*' : ' '}`;
-	const name = fit(job.name, nameWidth);
 	const age = shortAge(job.stateSince, now).padStart(4);
-	const head = `${marker} ${name} ${fit(job.agent, 6)} ${age} `;
+	const head = `${marker} ${fit(job.name, columns.name)} ${fit(job.agent, columns.agent)} ${age} `;
 	const room = width - [...head].length;
 	return room > 3 ? head + fit(rowDetail(job), room).trimEnd() : [...head].slice(0, width).join('').trimEnd();
 }

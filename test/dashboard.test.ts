@@ -1,0 +1,127 @@
+import {randomBytes} from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import {execa} from 'execa';
+import {aoBin, dispatchJson, useSandbox, waitFor, type AoSandbox, type JobJson} from './helpers/ao.js';
+
+/** The dashboard running in a pane of a tmux server of its own (standing in for the user's terminal). */
+async function openDashboard(t: {teardown: (fn: () => Promise<void>) => void}, sandbox: AoSandbox, size = {width: 120, height: 36}, env: Record<string, string> = {}) {
+	const socket = `ao-dash-${randomBytes(4).toString('hex')}`;
+	t.teardown(async () => {
+		await execa('tmux', ['-L', socket, 'kill-server'], {reject: false});
+	});
+	const envArgs = Object.entries({...sandbox.env, LANG: 'C.UTF-8', TERM: 'xterm-256color', ...env}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+	await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'dash', '-x', String(size.width), '-y', String(size.height), '-c', sandbox.repo, ...envArgs, '--',
+		'sh', '-c', `${process.execPath} ${aoBin} dashboard; echo "dashboard exited $?"; sleep 60`]);
+	const tmux = async (args: string[]) => String((await execa('tmux', ['-L', socket, ...args], {reject: false})).stdout);
+	const screen = () => tmux(['capture-pane', '-p', '-t', 'dash']);
+	const keys = (...names: string[]) => tmux(['send-keys', '-t', 'dash', ...names]);
+	const type = (text: string) => tmux(['send-keys', '-t', 'dash', '-l', text]);
+	const waitForScreen = (what: string, check: (text: string) => boolean, timeoutMs?: number) => waitFor(what, async () => {
+		const text = await screen();
+		return check(text) && text;
+	}, timeoutMs);
+	return {screen, keys, type, waitForScreen, tmux};
+}
+
+const selectedRow = (text: string) => text.split('\n').find(line => /^│>/.test(line)) ?? '';
+
+test('the dashboard shows each group with its count, the selected row, and the selected agent\'s screen', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	await dispatchJson(sandbox, ['-n', 'alpha', 'x']);
+	await dispatchJson(sandbox, ['-n', 'beta', 'x']);
+	await dispatchJson(sandbox, ['-n', 'broken', '--', 'sh', '-c', 'echo boom; exit 3']);
+	const dash = await openDashboard(t, sandbox);
+	const text = await dash.waitForScreen('both questions and the failure', screen => screen.includes('Needs input (2)') && screen.includes('Failed (1)') && screen.includes('Proceed? [y/N]'));
+	t.regex(text, /ao dashboard · 3 jobs · 2 need input/);
+	t.true(text.indexOf('Needs input (2)') < text.indexOf('Failed (1)'));
+	t.regex(selectedRow(text), /^│> +alpha +fixture +\d+s asks: Proceed\? \[y\/N\]/);
+	t.regex(text, /alpha \([0-9a-f]{8}\) · fixture · needs-input *│\n.*asks: Proceed\? \[y\/N\]/);
+	t.regex(text, /repo\.worktrees\/alpha · ao\/alpha/);
+	t.regex(text, /fixture agent started in .*repo\.worktrees/);
+	await dash.keys('j');
+	const moved = await dash.waitForScreen('beta selected with its screen', screen => /^│> +beta/m.test(screen) && /beta \([0-9a-f]{8}\) · fixture/.test(screen));
+	t.regex(moved, /repo\.worktrees\/beta · ao\/beta/);
+	await dash.keys('j');
+	const failed = await dash.waitForScreen('the failed job selected', screen => /^│> +broken/m.test(screen));
+	t.regex(failed, /broken \([0-9a-f]{8}\) · shell · failed *│\n.*exit 3/);
+	await dash.keys('g');
+	const folded = await dash.waitForScreen('Failed folded', screen => screen.includes('▸ Failed (1)'));
+	t.notRegex(folded, /^│ +broken/m);
+	await dash.keys('q');
+	const after = await dash.waitForScreen('the dashboard to quit', screen => screen.includes('dashboard exited 0'));
+	t.notRegex(after, /Needs input/);
+});
+
+test('r replies without attaching, p pins, and a delete with unsaved work is refused until "force"', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const job = await dispatchJson(sandbox, ['-n', 'talker', 'x']);
+	await dispatchJson(sandbox, ['-n', 'other', 'x']);
+	const dash = await openDashboard(t, sandbox);
+	await dash.waitForScreen('talker selected', screen => /^│> +talker/m.test(screen));
+	await dash.keys('r');
+	await dash.waitForScreen('the reply prompt', screen => screen.includes('reply to talker'));
+	await dash.type('hello from the dashboard');
+	await dash.keys('Enter');
+	await waitFor('the reply in the agent', async () => (await sandbox.ao(['peek', 'talker'])).stdout.includes('got: hello from the dashboard'));
+	await dash.waitForScreen('the confirmation', screen => screen.includes('sent to talker'));
+	await dash.keys('p');
+	const pinned = await dash.waitForScreen('talker pinned', screen => screen.includes('Pinned (1)'));
+	t.regex(pinned, /Pinned \(1\).*\n│>\* talker/);
+	t.true((await sandbox.aoJson<JobJson[]>(['list'])).find(item => item.id === job.id)!.pinned);
+	await fs.writeFile(path.join(job.worktree, 'precious.txt'), 'work\n');
+	await dash.keys('d');
+	await dash.waitForScreen('the delete to be armed', screen => screen.includes('press d again to delete talker'));
+	await dash.keys('d');
+	const refused = await dash.waitForScreen('the refusal', screen => screen.includes('talker has unsaved work'));
+	t.regex(refused, /\?\? precious\.txt/);
+	await dash.keys('Escape');
+	await dash.waitForScreen('kept', screen => screen.includes('kept talker'));
+	t.truthy((await sandbox.aoJson<JobJson[]>(['list'])).find(item => item.id === job.id));
+	await dash.keys('d');
+	await dash.keys('d');
+	await dash.waitForScreen('the force prompt', screen => screen.includes('Type force'));
+	await dash.type('force');
+	await dash.keys('Enter');
+	await dash.waitForScreen('deleted', screen => screen.includes(`deleted talker; its work is in refs/ao/archive/${job.id}`));
+	t.is((await sandbox.aoJson<JobJson[]>(['list'])).find(item => item.id === job.id), undefined);
+	t.is(await sandbox.git(['show', `refs/ao/archive/${job.id}:precious.txt`]), 'work');
+});
+
+test('the dashboard stays readable at 80x24 and 40x15, and says when the server is not running', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const dash = await openDashboard(t, sandbox, {width: 80, height: 24});
+	const empty = await dash.waitForScreen('the empty dashboard', screen => screen.includes('ao server not running'));
+	t.regex(empty, /no jobs yet: press n to dispatch one/);
+	t.regex(empty, /q quit|↑↓\/jk select/);
+	await sandbox.ao(['dispatch', '-n', 'small', 'x']);
+	await dash.waitForScreen('the job at 80x24', screen => /^│> +small/m.test(screen) && screen.includes('Proceed?'));
+	await dash.tmux(['resize-window', '-t', 'dash', '-x', '40', '-y', '15']);
+	const tiny = await dash.waitForScreen('the job at 40x15', screen => screen.split('\n')[0]!.startsWith(' ao dashboard') && /^│> +small/m.test(screen) && screen.includes('Needs input (1)'));
+	t.true(tiny.split('\n').every(line => [...line].length <= 40));
+});
+
+test('n dispatches a new task from the dashboard', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const dash = await openDashboard(t, sandbox);
+	await dash.waitForScreen('the dashboard', screen => screen.includes('ao dashboard'));
+	await dash.keys('n');
+	await dash.waitForScreen('the task prompt', screen => screen.includes('new task'));
+	await dash.type('count the tests');
+	await dash.keys('Enter');
+	await dash.waitForScreen('the agent prompt', screen => screen.includes(' agent '));
+	await dash.keys('Enter');
+	await dash.waitForScreen('the name prompt', screen => screen.includes('name (empty'));
+	await dash.type('counter');
+	await dash.keys('Enter');
+	await dash.waitForScreen('the new job', screen => screen.includes('dispatched counter') && /^│> +counter/m.test(screen));
+	const [job] = await sandbox.aoJson<JobJson[]>(['list']);
+	t.is(job!.name, 'counter');
+	t.is(job!.task, 'count the tests');
+	t.is(job!.agent, 'fixture');
+});
