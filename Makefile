@@ -39,8 +39,10 @@ lint: deps
 bench: build
 	node dist/bench/run.js
 
+# Starts the demo agents, then opens the dashboard when this is a terminal (q closes it).
 demo: build
 	./bin/ao demo
+	@if [ -t 0 ] && [ -t 1 ]; then ./bin/ao dashboard; fi
 
 # Puts `ao` on your PATH as a symlink in $(BIN_DIR) (default ~/.local/bin) to this checkout's bin/ao.
 install: build

@@ -45,7 +45,7 @@ async function medianOf(times: number, run: () => Promise<unknown>): Promise<num
 
 function report(what: string, value: string, budget: string): void {
 	rows.push([what, value, budget]);
-	process.stdout.write(`${what.padEnd(58)} ${value.padStart(12)}   budget: ${budget}\n`);
+	process.stdout.write(`${what.padEnd(66)} ${value.padStart(14)}${budget ? `   budget: ${budget}` : ""}\n`);
 }
 
 function rssMb(pid: number): number {
@@ -108,8 +108,57 @@ async function main(): Promise<void> {
 	report(`supervisor CPU, 50 idle agents (${seconds} s)`, `${cpu.toFixed(2)} %`, '< 2% of one core');
 }
 
+/** Writes `count` job records straight into a state dir (no agents): what the dashboard lists and moves through. */
+async function fakeJobs(home: string, count: number): Promise<void> {
+	const states = ['needs-input', 'ready', 'working', 'completed', 'failed'];
+	for (let index = 0; index < count; index++) {
+		const id = (0x10000000 + index).toString(16);
+		const now = new Date(Date.now() - index * 1000).toISOString();
+		await fs.mkdir(path.join(home, 'jobs', id), {recursive: true});
+		await fs.writeFile(path.join(home, 'jobs', id, 'state.json'), JSON.stringify({
+			id, name: `job-${index}`, agent: 'claude', task: `task ${index}`, argv: [], state: states[index % states.length], reason: 'bench',
+			cwd: repo, worktree: repo, sessionId: '', pinned: false, createdAt: now, updatedAt: now, stateSince: now,
+		}));
+		await fs.writeFile(path.join(home, 'jobs', id, 'output.log'), `line of output ${index}\n`.repeat(200));
+	}
+}
+
+/** Key-press-to-repaint for moving the selection (from the dashboard's own AO_BENCH log), its idle CPU and RSS. */
+async function benchDashboard(count: number): Promise<void> {
+	const home = path.join(dir, `dash-${count}`);
+	await fakeJobs(home, count);
+	const log = path.join(dir, `dash-${count}.log`);
+	const dashSocket = `${socket}-dash`;
+	const envArgs = Object.entries({...env, AO_HOME: home, AO_SOCKET: `${socket}-none`, AO_BENCH: log, LANG: 'C.UTF-8', TERM: 'xterm-256color'}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+	await execa('tmux', ['-L', dashSocket, '-f', '/dev/null', 'new-session', '-d', '-s', 'd', '-x', '160', '-y', '50', ...envArgs, '--', process.execPath, aoBin, 'dashboard']);
+	try {
+		await sleep(2500);
+		const pid = Number((await execa('tmux', ['-L', dashSocket, 'display-message', '-p', '-t', 'd', '#{pane_pid}'])).stdout);
+		await fs.writeFile(log, '');
+		for (let i = 0; i < 60; i++) {
+			await execa('tmux', ['-L', dashSocket, 'send-keys', '-t', 'd', i % 20 < 10 ? 'j' : 'k']);
+			await sleep(40);
+		}
+
+		await sleep(500);
+		const times = (await fs.readFile(log, 'utf8')).split('\n').filter(line => line.startsWith('select ')).map(line => Number(line.slice(7)));
+		const sorted = [...times].sort((a, b) => a - b);
+		report(`dashboard: key press to repaint, ${count} jobs (median / p95 of ${times.length})`, `${median(times).toFixed(1)} / ${sorted[Math.floor(sorted.length * 0.95)]!.toFixed(1)} ms`, '< 50 ms at 100 jobs');
+		const before = cpuTicks(pid);
+		await sleep(10_000);
+		report(`dashboard: CPU while idle (refresh every second), ${count} jobs`, `${(((cpuTicks(pid) - before) / 100 / 10) * 100).toFixed(1)} %`, '');
+		report(`dashboard: RSS, ${count} jobs`, `${rssMb(pid).toFixed(1)} MB`, '');
+	} finally {
+		await execa('tmux', ['-L', dashSocket, 'kill-server'], {reject: false});
+	}
+}
+
 try {
 	await main();
+	await benchDashboard(10);
+	await benchDashboard(100);
+	const statusSh = path.join(root, 'tmux', 'status.sh');
+	report('status segment (tmux/status.sh, median of 20)', `${(await medianOf(20, () => execa(statusSh, {env: {...process.env, AO_HOME: env.AO_HOME}}))).toFixed(1)} ms`, '< 60 ms');
 } finally {
 	await execa('tmux', ['-L', socket, 'kill-server'], {reject: false});
 	await sleep(300);
