@@ -125,3 +125,19 @@ test('n dispatches a new task from the dashboard', async t => {
 	t.is(job!.task, 'count the tests');
 	t.is(job!.agent, 'fixture');
 });
+
+test('Enter attaches to the selected agent in the same terminal, and the detach key comes back to the dashboard', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	await dispatchJson(sandbox, ['-n', 'visited', 'x']);
+	const dash = await openDashboard(t, sandbox, {width: 120, height: 36}, {NO_COLOR: ''});
+	await dash.waitForScreen('the job selected', screen => /^│> +visited/m.test(screen) && screen.includes('Proceed?'));
+	await dash.keys('Enter');
+	const attached = await dash.waitForScreen('the agent full screen', screen => screen.includes('C-q leaves this agent') && !screen.includes('ao dashboard'));
+	t.regex(attached, /ao +visited \([0-9a-f]{8}\)/);
+	t.regex(await sandbox.tmux(['list-clients', '-F', '#{session_name}']), /^ao-view-/);
+	await dash.keys('C-q');
+	await dash.waitForScreen('the dashboard again', screen => screen.includes('back from visited') && /^│> +visited/m.test(screen));
+	await waitFor('the viewing client to leave', async () => (await sandbox.tmux(['list-clients'])).trim() === '');
+	t.pass();
+});

@@ -1,8 +1,6 @@
 import {randomBytes} from 'node:crypto';
-import {readFileSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {pathToFileURL} from 'node:url';
 import test from 'ava';
 import {execa} from 'execa';
 import {StatePaths} from '../src/core/paths.js';
@@ -45,20 +43,9 @@ async function oddCheckout(sandbox: AoSandbox) {
 	return {checkout, script: path.join(checkout, 'tmux', 'ao.tmux'), readLog: async () => fs.readFile(log, 'utf8').catch(() => '')};
 }
 
-const mainModule = readFileSync(path.join(root, 'dist', 'src', 'cli', 'main.js'), 'utf8');
-const cliHasTmux = mainModule.includes('./tmux-cmd.js');
-
-// Until src/cli/main.ts registers `ao tmux`, the same module runs behind the same error printing as main.ts does.
-const harness = `
-const [{run}, {reportError}] = await Promise.all([import(${JSON.stringify(pathToFileURL(path.join(root, 'dist', 'src', 'cli', 'tmux-cmd.js')).href)}), import(${JSON.stringify(pathToFileURL(path.join(root, 'dist', 'src', 'cli', 'io.js')).href)})]);
-const [action, ...rest] = process.argv.slice(1);
-try { await run(action, {apply: rest.includes('--apply')}); } catch (error) { reportError(error); }
-`;
-
 /** `ao tmux ...` with only the environment given (no $TMUX unless given), HOME a temp dir. */
 async function aoTmux(args: string[], env: Record<string, string>): Promise<AoResult> {
-	const argv = cliHasTmux ? [aoBin, 'tmux', ...args] : ['--input-type=module', '-e', harness, ...args];
-	const result = await execa(process.execPath, argv, {env: {PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env}, extendEnv: false, reject: false, stdin: 'ignore'});
+	const result = await execa(process.execPath, [aoBin, 'tmux', ...args], {env: {PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env}, extendEnv: false, reject: false, stdin: 'ignore'});
 	return {exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr)};
 }
 
@@ -163,7 +150,7 @@ test('loading the plugin runs `ao tmux register` in the background, in the serve
 	t.regex(log, new RegExp(`^tmux register TMUX=${socketPath},`, 'm'));
 });
 
-(cliHasTmux ? test : test.skip)('loading the plugin registers its server, so the supervisor notifies it', async t => {
+test('loading the plugin registers its server, so the supervisor notifies it', async t => {
 	const sandbox = useSandbox(t);
 	const {tmux, load} = await userTmux(t, sandbox);
 	await load();
@@ -258,4 +245,27 @@ test('ao tmux with an unknown action fails with exit 2 and names install and reg
 	const result = await aoTmux(['bogus'], {AO_HOME: sandbox.home, HOME: sandbox.dir});
 	t.is(result.exitCode, 2);
 	t.regex(result.stderr, /^ao: ao tmux takes install or register; got "bogus"$/);
+});
+
+test('prefix + A in a terminal on the user\'s tmux opens the dashboard in a popup', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	await sandbox.ao(['dispatch', '-n', 'popped', 'x']);
+	const user = await userTmux(t, sandbox);
+	await user.tmux(['set-environment', '-g', 'LANG', 'C.UTF-8']);
+	await user.load();
+	// A real terminal on that server, recorded by `script`: popups are drawn on the client, not in any pane.
+	const typescript = path.join(sandbox.dir, 'terminal.txt');
+	const terminal = execa('setsid', ['script', '-qfc', `tmux -L ${user.socket} attach -t user`, typescript], {reject: false, stdin: 'pipe', env: {...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8'}});
+	t.teardown(async () => {
+		terminal.kill('SIGKILL');
+	});
+	await waitFor('a client on the user\'s server', async () => (await user.tmux(['list-clients'])).trim() !== '');
+	// The user types prefix (Ctrl-b) then A on that terminal.
+	terminal.stdin!.write('\u0002A');
+	const drawn = await waitFor('the dashboard in the popup', async () => {
+		const text = await fs.readFile(typescript, 'utf8').catch(() => '');
+		return text.includes('ao dashboard') && text.includes('popped') && text;
+	});
+	t.truthy(drawn);
 });
