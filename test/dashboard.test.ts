@@ -34,7 +34,7 @@ test('the dashboard shows each group with its count, the selected row, and the s
 	await dispatchJson(sandbox, ['-n', 'beta', 'x']);
 	await dispatchJson(sandbox, ['-n', 'broken', '--', 'sh', '-c', 'echo boom; exit 3']);
 	const dash = await openDashboard(t, sandbox);
-	const text = await dash.waitForScreen('both questions and the failure', screen => screen.includes('Needs input (2)') && screen.includes('Failed (1)') && screen.includes('Proceed? [y/N]'));
+	const text = await dash.waitForScreen('both questions, the failure and the peek', screen => screen.includes('Needs input (2)') && screen.includes('Failed (1)') && screen.includes('fixture agent started in'));
 	t.regex(text, /ao dashboard · 3 jobs · 2 need input/);
 	t.true(text.indexOf('Needs input (2)') < text.indexOf('Failed (1)'));
 	t.regex(selectedRow(text), /^│> +alpha +fixture +\d+s asks: Proceed\? \[y\/N\]/);
@@ -140,4 +140,39 @@ test('Enter attaches to the selected agent in the same terminal, and the detach 
 	await dash.waitForScreen('the dashboard again', screen => screen.includes('back from visited') && /^│> +visited/m.test(screen));
 	await waitFor('the viewing client to leave', async () => (await sandbox.tmux(['list-clients'])).trim() === '');
 	t.pass();
+});
+
+test('s stops, R respawns, l shows the log, / filters, ? shows the help, S starts a stopped server', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const job = await dispatchJson(sandbox, ['-n', 'cycler', 'x']);
+	await dispatchJson(sandbox, ['-n', 'bystander', 'x']);
+	const dash = await openDashboard(t, sandbox);
+	await dash.waitForScreen('cycler selected', screen => /^│> +cycler/m.test(screen) && screen.includes('Proceed?'));
+	await dash.keys('s');
+	await dash.waitForScreen('stopped', screen => screen.includes('Stopped (1)') && screen.includes('stopped cycler'));
+	t.is((await sandbox.aoJson<JobJson[]>(['list'])).find(item => item.id === job.id)!.state, 'stopped');
+	await dash.keys('R');
+	await dash.waitForScreen('respawned', screen => screen.includes('respawned cycler') && !screen.includes('Stopped (1)'));
+	await waitFor('the agent to run again', async () => ['working', 'needs-input'].includes((await sandbox.aoJson<JobJson[]>(['list'])).find(item => item.id === job.id)!.state));
+	await dash.keys('l');
+	const log = await dash.waitForScreen('the log view', screen => screen.includes('log of cycler'));
+	t.regex(log, /fixture agent started in/);
+	await dash.keys('q');
+	await dash.waitForScreen('back from the log', screen => /^│> +cycler/m.test(screen));
+	await dash.keys('/');
+	await dash.type('bystand');
+	await dash.keys('Enter');
+	const filtered = await dash.waitForScreen('the filter applied', screen => screen.includes('filter: bystand'));
+	t.regex(filtered, /^│> +bystander/m);
+	t.notRegex(filtered, /^│ +cycler/m);
+	await dash.keys('?');
+	await dash.waitForScreen('the help', screen => screen.includes('d then d') && screen.includes('fold or unfold'));
+	await dash.keys('x');
+	await dash.waitForScreen('the help closed', screen => !screen.includes('fold or unfold'));
+	await sandbox.tmux(['kill-server']);
+	await dash.waitForScreen('the server down', screen => screen.includes('ao server not running'));
+	await dash.keys('S');
+	await dash.waitForScreen('the server started', screen => screen.includes('started the ao server') && !screen.includes('not running'));
+	t.regex(await sandbox.tmux(['list-sessions', '-F', '#{session_name}']), /^ao$/m);
 });

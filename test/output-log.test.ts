@@ -2,7 +2,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} 
 import os from 'node:os';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
-import {lastOutputLine, plainText, rotateIfLarge} from '../src/core/output-log.js';
+import {lastOutputLine, lastOutputLineLater, plainText, rotateIfLarge} from '../src/core/output-log.js';
 
 function tempDir(t: ExecutionContext): string {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'ao-output-log-test-'));
@@ -123,4 +123,12 @@ test('rotateIfLarge of a missing file does nothing', async t => {
 	t.false(await rotateIfLarge(file, 0));
 	t.false(existsSync(file));
 	t.false(existsSync(`${file}.1`));
+});
+
+test('lastOutputLineLater reads the same line without blocking', async t => {
+	const dir = tempDir(t);
+	const file = path.join(dir, 'output.log');
+	writeFileSync(file, 'first\r\n\u001B[32msecond line\u001B[0m  \r\n\r\n' + '\u001B[2K\n'.repeat(400));
+	t.is(await lastOutputLineLater(file), 'second line');
+	t.is(await lastOutputLineLater(path.join(dir, 'missing.log')), '');
 });

@@ -300,3 +300,15 @@ test('releaseName frees only a name the job holds', async t => {
 	await t.notThrowsAsync(store.releaseName('never-claimed', holder));
 	t.is(await store.claimName('fix', other), undefined);
 });
+
+test('a non-blocking list reads the same jobs and reports the same problems', async t => {
+	const store = tempStore(t);
+	await newJob(store);
+	await newJob(store);
+	writeFileSync(path.join(store.paths.jobsDir, 'deadbeef'), 'stray file');
+	const blocking = await store.list();
+	const nonBlocking = await store.list({nonBlocking: true});
+	t.deepEqual(nonBlocking.jobs, blocking.jobs);
+	t.deepEqual(nonBlocking.problems, blocking.problems);
+	t.is(nonBlocking.jobs.length, 2);
+});

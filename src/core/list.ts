@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type {Job} from './job.js';
-import {lastOutputLine} from './output-log.js';
+import {lastOutputLine, lastOutputLineLater} from './output-log.js';
 import {StatePaths} from './paths.js';
 import {observe} from './observe.js';
 import {queueOrder} from './start.js';
@@ -27,6 +27,8 @@ export interface ListOptions {
 	all?: boolean;
 	/** Only jobs dispatched in this directory or below it. */
 	cwd?: string;
+	/** Read files without blocking the process (the dashboard); commands read them synchronously, which is faster. */
+	nonBlocking?: boolean;
 }
 
 function isUnder(dir: string, parent: string): boolean {
@@ -36,14 +38,15 @@ function isUnder(dir: string, parent: string): boolean {
 
 /** Jobs as they are now: each record with what tmux says applied, its group and its last line of output. */
 export async function listJobs(paths: StatePaths, tmux: Tmux, options: ListOptions = {}): Promise<Listing> {
-	const {jobs, problems, panes} = await observe(paths, tmux);
+	const {jobs, problems, panes} = await observe(paths, tmux, {nonBlocking: options.nonBlocking});
 	const scoped = options.cwd ? jobs.filter(job => isUnder(job.cwd, path.resolve(options.cwd!))) : jobs;
 	const shown = options.all ? scoped : scoped.filter(job => job.state !== 'completed');
 	const queue = queueOrder(jobs);
-	const views = shown.map(job => {
+	const views = await Promise.all(shown.map(async job => {
 		const position = queue.indexOf(job);
-		return {...job, group: groupOf(job.state, job.pinned), lastLine: lastOutputLine(paths.outputLog(job.id)), ...(position === -1 ? {} : {queuePosition: position + 1})};
-	});
+		const lastLine = options.nonBlocking ? await lastOutputLineLater(paths.outputLog(job.id)) : lastOutputLine(paths.outputLog(job.id));
+		return {...job, group: groupOf(job.state, job.pinned), lastLine, ...(position === -1 ? {} : {queuePosition: position + 1})};
+	}));
 	return {jobs: sortByGroup(views), hidden: scoped.length - shown.length, problems, serverUp: panes !== undefined};
 }
 

@@ -18,9 +18,9 @@ export interface Observed {
  * written down right away, so a job whose server is gone is recorded failed (lost) by the first command that
  * notices, not only shown so. A dead supervisor is restarted on the way.
  */
-export async function observe(paths: StatePaths, tmux: Tmux): Promise<Observed> {
+export async function observe(paths: StatePaths, tmux: Tmux, options: {nonBlocking?: boolean} = {}): Promise<Observed> {
 	const store = new JobStore(paths);
-	const [{jobs, problems}, panes] = await Promise.all([store.list(), tmux.listPanes()]);
+	const [{jobs, problems}, panes] = await Promise.all([store.list(options), tmux.listPanes()]);
 	await reviveSupervisor(tmux, paths, panes);
 	const paneByJob = new Map((panes ?? []).filter(pane => pane.jobId).map(pane => [pane.jobId!, pane] as [string, PaneInfo]));
 	const current = await Promise.all(jobs.map(async job => {

@@ -24,22 +24,28 @@ function overwrite(parts: string[]): string {
 }
 
 /** The last line of a job's output that has something on it, as plain text ('' when none). */
+/** The last non-blank line of the end of a file, or undefined when `tail` (ending at `size`) has none. Pure. */
+function lastLineOf(tail: Buffer, size: number): string | undefined {
+	const lines = plainText(tail.toString('utf8')).split('\n');
+	// A slice that starts mid-file may start mid-line or mid-escape-code: its first line is not trusted.
+	if (tail.length < size) lines.shift();
+	return lines.reverse().find(text => text.trim() !== '')?.trim();
+}
+
+// The last 1 KB nearly always holds the last line; only a screen of blank lines or escape codes needs more.
+const tailSizes = [1024, 16_384];
+
 export function lastOutputLine(file: string): string {
 	let fd: number | undefined;
 	try {
 		// Sync on purpose: one small read, ten times faster than the async round trip (see JobStore.readNow).
 		fd = openSync(file, 'r');
 		const {size} = fstatSync(fd);
-		// The last 1 KB nearly always holds the last line; only a screen of blank lines or escape codes needs more.
-		for (const tailBytes of [1024, 16_384]) {
-			const length = Math.min(size, tailBytes);
-			const buffer = Buffer.alloc(length);
-			readSync(fd, buffer, 0, length, size - length);
-			const lines = plainText(buffer.toString('utf8')).split('\n');
-			// A slice that starts mid-file may start mid-line or mid-escape-code: its first line is not trusted.
-			if (length < size) lines.shift();
-			const line = lines.reverse().find(text => text.trim() !== '');
-			if (line !== undefined || length === size) return line?.trim() ?? '';
+		for (const tailBytes of tailSizes) {
+			const buffer = Buffer.alloc(Math.min(size, tailBytes));
+			readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+			const line = lastLineOf(buffer, size);
+			if (line !== undefined || buffer.length === size) return line ?? '';
 		}
 
 		return '';
@@ -47,6 +53,27 @@ export function lastOutputLine(file: string): string {
 		return '';
 	} finally {
 		if (fd !== undefined) closeSync(fd);
+	}
+}
+
+/** The same without blocking, for the dashboard. */
+export async function lastOutputLineLater(file: string): Promise<string> {
+	let handle: fs.FileHandle | undefined;
+	try {
+		handle = await fs.open(file, 'r');
+		const {size} = await handle.stat();
+		for (const tailBytes of tailSizes) {
+			const buffer = Buffer.alloc(Math.min(size, tailBytes));
+			await handle.read(buffer, 0, buffer.length, size - buffer.length);
+			const line = lastLineOf(buffer, size);
+			if (line !== undefined || buffer.length === size) return line ?? '';
+		}
+
+		return '';
+	} catch {
+		return '';
+	} finally {
+		await handle?.close();
 	}
 }
 

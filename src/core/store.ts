@@ -87,10 +87,26 @@ export class JobStore {
 		try {
 			text = readFileSync(this.paths.stateFile(id), 'utf8');
 		} catch (error) {
-			const {code, message} = error as NodeJS.ErrnoException;
-			throw new AoError(code === 'ENOENT' ? `job ${id} has no state file (was it removed?)` : `cannot read job ${id}: ${message}`);
+			throw this.unreadable(id, error);
 		}
 
+		return this.parse(id, text);
+	}
+
+	/** The same, without blocking: for the dashboard, which must never stall a key press on I/O. */
+	private async readLater(id: string): Promise<Job> {
+		const text = await fs.readFile(this.paths.stateFile(id), 'utf8').catch(error => {
+			throw this.unreadable(id, error);
+		});
+		return this.parse(id, text);
+	}
+
+	private unreadable(id: string, error: unknown): AoError {
+		const {code, message} = error as NodeJS.ErrnoException;
+		return new AoError(code === 'ENOENT' ? `job ${id} has no state file (was it removed?)` : `cannot read job ${id}: ${message}`);
+	}
+
+	private parse(id: string, text: string): Job {
 		let parsed: unknown;
 		try {
 			parsed = JSON.parse(text);
@@ -103,23 +119,26 @@ export class JobStore {
 		return job;
 	}
 
-	/** Every readable job; unreadable ones are reported in `problems`, never fatal. */
-	async list(): Promise<{jobs: Job[]; problems: JobProblem[]}> {
+	/**
+	 * Every readable job; unreadable ones are reported in `problems`, never fatal. Sync reads by default (fastest for
+	 * a short-lived command); `nonBlocking` for a process that must stay responsive meanwhile (the dashboard).
+	 */
+	async list(options: {nonBlocking?: boolean} = {}): Promise<{jobs: Job[]; problems: JobProblem[]}> {
 		let entries: string[];
 		try {
-			entries = readdirSync(this.paths.jobsDir);
+			entries = options.nonBlocking ? await fs.readdir(this.paths.jobsDir) : readdirSync(this.paths.jobsDir);
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {jobs: [], problems: []};
 			throw error;
 		}
 
-		const results = entries.filter(entry => jobIdPattern.test(entry)).map(id => {
+		const results = await Promise.all(entries.filter(entry => jobIdPattern.test(entry)).map(async id => {
 			try {
-				return {job: this.readNow(id)};
+				return {job: options.nonBlocking ? await this.readLater(id) : this.readNow(id)};
 			} catch (error) {
 				return {problem: {id, message: (error as Error).message}};
 			}
-		});
+		}));
 		const jobs = results.flatMap(result => (result.job ? [result.job] : []));
 		const problems = results.flatMap(result => (result.problem ? [result.problem] : []));
 		jobs.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));

@@ -130,7 +130,7 @@ export class Dashboard {
 		if (this.refreshing) return;
 		this.refreshing = true;
 		try {
-			const listing = await listJobs(this.options.paths, this.options.tmux, {all: true, cwd: this.options.scope});
+			const listing = await listJobs(this.options.paths, this.options.tmux, {all: true, cwd: this.options.scope, nonBlocking: true});
 			this.jobs = listing.jobs;
 			this.serverUp = listing.serverUp;
 			this.rebuild();
