@@ -22,6 +22,12 @@ const env = {
 };
 const rows: Array<[string, string, string]> = [];
 
+/** Ends a tmux server the bench started, and removes the socket file tmux leaves behind. */
+async function killServer(name: string): Promise<void> {
+	await execa('tmux', ['-L', name, 'kill-server'], {reject: false});
+	await fs.rm(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, name), {force: true});
+}
+
 async function ao(args: string[]): Promise<string> {
 	return String((await execa(process.execPath, [aoBin, ...args], {cwd: repo, env})).stdout);
 }
@@ -149,7 +155,7 @@ async function benchDashboard(count: number): Promise<void> {
 		report(`dashboard: CPU while idle (refresh every second), ${count} jobs`, `${(((cpuTicks(pid) - before) / 100 / 10) * 100).toFixed(1)} %`, '');
 		report(`dashboard: RSS, ${count} jobs`, `${rssMb(pid).toFixed(1)} MB`, '');
 	} finally {
-		await execa('tmux', ['-L', dashSocket, 'kill-server'], {reject: false});
+		await killServer(dashSocket);
 	}
 }
 
@@ -160,7 +166,7 @@ try {
 	const statusSh = path.join(root, 'tmux', 'status.sh');
 	report('status segment (tmux/status.sh, median of 20)', `${(await medianOf(20, () => execa(statusSh, {env: {...process.env, AO_HOME: env.AO_HOME}}))).toFixed(1)} ms`, '< 60 ms');
 } finally {
-	await execa('tmux', ['-L', socket, 'kill-server'], {reject: false});
+	await killServer(socket);
 	await sleep(300);
 	await fs.rm(dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 100});
 }

@@ -3,13 +3,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {execa} from 'execa';
-import {aoBin, useSandbox, waitFor, type AoSandbox} from './helpers/ao.js';
+import {aoBin, killTmuxServer, useSandbox, waitFor, type AoSandbox} from './helpers/ao.js';
 
 /** A tmux server standing in for the user's own, on its own socket; killed when the test ends. */
 async function userServer(t: {teardown: (fn: () => Promise<void>) => void}, sandbox: AoSandbox, command: string[], env: Record<string, string>) {
 	const socket = `ao-user-${randomBytes(4).toString('hex')}`;
 	t.teardown(async () => {
-		await execa('tmux', ['-L', socket, 'kill-server'], {reject: false});
+		await killTmuxServer(socket);
 	});
 	const envArgs = Object.entries({...sandbox.env, ...env}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
 	await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'user', '-x', '120', '-y', '30', '-c', sandbox.repo, ...envArgs, '--', ...command]);

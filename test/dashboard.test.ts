@@ -3,13 +3,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {execa} from 'execa';
-import {aoBin, dispatchJson, useSandbox, waitFor, type AoSandbox, type JobJson} from './helpers/ao.js';
+import {aoBin, dispatchJson, killTmuxServer, useSandbox, waitFor, type AoSandbox, type JobJson} from './helpers/ao.js';
 
 /** The dashboard running in a pane of a tmux server of its own (standing in for the user's terminal). */
 async function openDashboard(t: {teardown: (fn: () => Promise<void>) => void}, sandbox: AoSandbox, size = {width: 120, height: 36}, env: Record<string, string> = {}) {
 	const socket = `ao-dash-${randomBytes(4).toString('hex')}`;
 	t.teardown(async () => {
-		await execa('tmux', ['-L', socket, 'kill-server'], {reject: false});
+		await killTmuxServer(socket);
 	});
 	const envArgs = Object.entries({...sandbox.env, LANG: 'C.UTF-8', TERM: 'xterm-256color', ...env}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
 	await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'dash', '-x', String(size.width), '-y', String(size.height), '-c', sandbox.repo, ...envArgs, '--',

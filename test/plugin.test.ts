@@ -6,7 +6,7 @@ import {execa} from 'execa';
 import {StatePaths} from '../src/core/paths.js';
 import {confMentionsPlugin, pluginSpellings, runShellLine, shellWord, textToAppend} from '../src/core/tmux-plugin.js';
 import {userServers} from '../src/core/user-servers.js';
-import {aoBin, root, useSandbox, waitFor, type AoResult, type AoSandbox} from './helpers/ao.js';
+import {aoBin, killTmuxServer, root, useSandbox, waitFor, type AoResult, type AoSandbox} from './helpers/ao.js';
 
 const pluginScript = path.join(root, 'tmux', 'ao.tmux');
 const statusScript = path.join(root, 'tmux', 'status.sh');
@@ -18,7 +18,7 @@ type Teardown = {teardown: (fn: () => Promise<void>) => void};
 async function userTmux(t: Teardown, sandbox: AoSandbox) {
 	const socket = `ao-plugin-${randomBytes(4).toString('hex')}`;
 	t.teardown(async () => {
-		await execa('tmux', ['-L', socket, 'kill-server'], {reject: false});
+		await killTmuxServer(socket);
 	});
 	// The server takes its global environment from this client, so the plugin's `ao tmux register` uses the sandbox.
 	await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'user', '-x', '120', '-y', '30'], {env: sandbox.env});

@@ -111,12 +111,25 @@ export class AoSandbox {
 	}
 
 	async cleanup(): Promise<void> {
-		await execa('tmux', ['-L', this.socket, 'kill-server'], {reject: false});
+		await killTmuxServer(this.socket);
 		// The supervisor writes its last log line as it exits; let it go before the state dir is removed.
 		const pid = Number(await fs.readFile(path.join(this.home, 'supervisor.pid'), 'utf8').catch(() => ''));
 		for (let i = 0; pid > 0 && i < 50 && isAlive(pid); i++) await sleep(50);
 		await fs.rm(this.dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 100});
 	}
+}
+
+/**
+ * Ends a tmux server this test started and removes its socket file, which tmux 3.3 leaves behind in
+ * $TMUX_TMPDIR/tmux-<uid>/ (a thousand test runs would otherwise leave a thousand files).
+ */
+export async function killTmuxServer(socket: string): Promise<void> {
+	// The programs in its panes get SIGHUP and end on their own time; some (Claude Code) still write files as they
+	// go, so wait for them before the test's temp dir is removed.
+	const pids = String((await execa('tmux', ['-L', socket, 'list-panes', '-a', '-F', '#{pane_pid}'], {reject: false})).stdout).split('\n').filter(Boolean).map(Number);
+	await execa('tmux', ['-L', socket, 'kill-server'], {reject: false});
+	for (let i = 0; i < 100 && pids.some(pid => isAlive(pid)); i++) await sleep(50);
+	await fs.rm(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), {force: true});
 }
 
 function isAlive(pid: number): boolean {
