@@ -1,26 +1,14 @@
 import test from 'ava';
 import {configSchema, isProgramKey, mergeConfig, validateConfigValue, validateMerged, type Config, type Rule} from '../src/core/config-schema.js';
+import {loadDefaults} from '../src/core/config.js';
 
 function messages(value: unknown, rule: Rule = configSchema): string[] {
 	return validateConfigValue(value, rule).map(problem => problem.message);
 }
 
+/** The shipped defaults with only the agents these tests need. */
 function baseConfig(): Config {
-	return {
-		agent: {default: 'claude'},
-		agents: {claude: {command: ['claude', '{task}'], env: {}}},
-		worktree: {root: '{repo}/../{repoName}.worktrees/{name}', copy: [], link: [], setup: ''},
-		attach: {detach_key: 'C-q', popup: true, popup_size: '90%'},
-		logs: {max_bytes: 10_485_760},
-		supervisor: {tick_ms: 1000, debounce_ms: 1500, idle_after_s: 20, idle_stop_after: '1h'},
-		concurrency: {max_running: 5, per_repo: 0, stagger_ms: 0},
-		limits: {per_agent_nofile: 512, per_agent_procs: 256, per_agent_inotify: 8192, per_agent_mem_mb: 512},
-		detect: {needs_input: [], working: []},
-		notify: {command: '', bell: false, message: true},
-		dashboard: {refresh_ms: 1000},
-		status: {glyphs: {needs_input: '?', ready: '!', working: '*', done: '+'}},
-		tmux: {window_size: '200x50'},
-	};
+	return {...loadDefaults(), agents: {claude: {command: ['claude', '{task}'], env: {}}}};
 }
 
 test('a well-formed config has no problems', t => {

@@ -1,50 +1,11 @@
 import test from 'ava';
 import {currentView, deriveFromProcess, exitStatusGraceSeconds} from '../src/core/derive.js';
-import type {Job} from '../src/core/job.js';
 import type {JobState} from '../src/core/states.js';
-import type {PaneInfo} from '../src/core/tmux.js';
+import {jobRecord, paneRecord} from './helpers/records.js';
 
-function job(fields: Partial<Job> = {}): Job {
-	const at = '2024-05-01T12:00:00.000Z';
-	return {
-		id: 'abcd1234',
-		name: 'fix',
-		agent: 'shell',
-		task: 'npm test',
-		argv: ['sh', '-c', 'npm test'],
-		state: 'working',
-		reason: '',
-		cwd: '/tmp/repo',
-		worktree: '/tmp/repo',
-		sessionId: 's',
-		windowId: '@7',
-		pid: 1234,
-		pinned: false,
-		createdAt: at,
-		updatedAt: at,
-		stateSince: at,
-		...fields,
-	};
-}
+const job = jobRecord;
 
-function pane(fields: Partial<PaneInfo> = {}): PaneInfo {
-	return {
-		windowId: '@7',
-		windowIndex: 3,
-		paneId: '%9',
-		panePid: 1234,
-		dead: false,
-		deadStatus: undefined,
-		deadSignal: undefined,
-		deadTime: undefined,
-		viewed: false,
-		serverPid: 4000,
-		activity: 1_714_564_800,
-		jobId: 'abcd1234',
-		windowName: 'fix',
-		...fields,
-	};
-}
+const pane = paneRecord;
 
 const liveStates: JobState[] = ['queued', 'working', 'needs-input', 'ready'];
 const endStates: JobState[] = ['completed', 'failed', 'stopped'];

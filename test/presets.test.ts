@@ -5,6 +5,7 @@ import test, {type ExecutionContext} from 'ava';
 import type {Config} from '../src/core/config-schema.js';
 import {UsageError} from '../src/core/errors.js';
 import {fillArgv, findPreset, findProgram, type ArgvValues} from '../src/core/presets.js';
+import {loadDefaults} from '../src/core/config.js';
 
 const values: ArgvValues = {
 	task: 'Fix the login',
@@ -16,26 +17,13 @@ const values: ArgvValues = {
 	claudeHooks: '{"hooks":{}}',
 };
 
+/** The shipped defaults with only the agents these tests need. */
 function config(): Config {
-	return {
-		agent: {default: 'claude'},
-		agents: {
-			claude: {command: ['claude', '{task}'], env: {}},
-			codex: {command: ['codex', '{task}'], resume: ['codex', 'resume'], env: {}},
-			shell: {command: ['sh', '-c', '{task}'], env: {}},
-		},
-		worktree: {root: '{repo}/../{repoName}.worktrees/{name}', copy: [], link: [], setup: ''},
-		attach: {detach_key: 'C-q', popup: true, popup_size: '90%'},
-		logs: {max_bytes: 10_485_760},
-		supervisor: {tick_ms: 1000, debounce_ms: 1500, idle_after_s: 20, idle_stop_after: '1h'},
-		concurrency: {max_running: 5, per_repo: 0, stagger_ms: 0},
-		limits: {per_agent_nofile: 512, per_agent_procs: 256, per_agent_inotify: 8192, per_agent_mem_mb: 512},
-		detect: {needs_input: [], working: []},
-		notify: {command: '', bell: false, message: true},
-		dashboard: {refresh_ms: 1000},
-		status: {glyphs: {needs_input: '?', ready: '!', working: '*', done: '+'}},
-		tmux: {window_size: '200x50'},
-	};
+	return {...loadDefaults(), agents: {
+		claude: {command: ['claude', '{task}'], env: {}},
+		codex: {command: ['codex', '{task}'], resume: ['codex', 'resume'], env: {}},
+		shell: {command: ['sh', '-c', '{task}'], env: {}},
+	}};
 }
 
 function tempDir(t: ExecutionContext): string {

@@ -2,29 +2,9 @@ import test from 'ava';
 import type {Config} from '../src/core/config-schema.js';
 import type {Job} from '../src/core/job.js';
 import {capBlock, queueOrder, runningJobs} from '../src/core/start.js';
+import {jobRecord} from './helpers/records.js';
 
-function job(fields: Partial<Job> = {}): Job {
-	const at = '2024-05-01T12:00:00.000Z';
-	return {
-		id: 'abcd1234',
-		name: 'fix',
-		agent: 'shell',
-		task: 'npm test',
-		argv: ['sh', '-c', 'npm test'],
-		state: 'working',
-		reason: '',
-		cwd: '/tmp/repo',
-		worktree: '/tmp/repo',
-		sessionId: 's',
-		windowId: '@7',
-		pid: 1234,
-		pinned: false,
-		createdAt: at,
-		updatedAt: at,
-		stateSince: at,
-		...fields,
-	};
-}
+const job = jobRecord;
 
 /** A queued job waiting for its first window, created `minute` minutes after noon. */
 function queued(id: string, minute: number, fields: Partial<Job> = {}): Job {

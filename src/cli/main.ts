@@ -139,13 +139,8 @@ program.command('demo')
 	.description('start three demo agents in a scratch repository and show them')
 	.action(action(async () => (await import('./demo.js')).run()));
 
-program.command('dashboard').alias('agents')
+program.command('dashboard').aliases(['agents', 'view'])
 	.description('the dashboard: every agent by group, with a live peek; reply, attach, stop and delete from it')
-	.option('-C, --cwd <dir>', 'only jobs dispatched in <dir> or below')
-	.action(action(async (options: {cwd?: string}) => (await import('./dashboard.js')).run(options)));
-
-program.command('view', {hidden: true})
-	.description('the dashboard (ao dashboard)')
 	.option('-C, --cwd <dir>', 'only jobs dispatched in <dir> or below')
 	.action(action(async (options: {cwd?: string}) => (await import('./dashboard.js')).run(options)));
 
