@@ -18,7 +18,7 @@ const socket = `ao-bench-${randomBytes(3).toString('hex')}`;
 const repo = path.join(dir, 'repo');
 const env = {
 	AO_HOME: path.join(dir, 'state'), AO_SOCKET: socket, AO_CONFIG: path.join(dir, 'config.yaml'), XDG_CONFIG_HOME: path.join(dir, 'xdg'),
-	GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@ao.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@ao.invalid', NO_COLOR: '1',
+	GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@ao.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@ao.invalid', NO_COLOR: '1', CI: '', AO_DISABLE: '',
 };
 const rows: Array<[string, string, string]> = [];
 

@@ -255,3 +255,18 @@ test('-- cmd runs a command as is with the shell agent, and a bad --name is refu
 
 	t.is((await sandbox.aoJson<JobJson[]>(['list'])).length, 1);
 });
+
+test('CI=true without --allow-ci, or AO_DISABLE=1, makes dispatch refuse with exit 2 and make nothing', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const inCi = await sandbox.ao(['dispatch', 'x'], {env: {CI: 'true'}});
+	t.is(inCi.exitCode, 2);
+	t.is(inCi.stderr, 'ao: CI=true: ao dispatch refuses in CI so that no run leaves agents behind; pass --allow-ci if this job should start agents');
+	const disabled = await sandbox.ao(['dispatch', '--allow-ci', 'x'], {env: {AO_DISABLE: '1', CI: 'true'}});
+	t.is(disabled.exitCode, 2);
+	t.regex(disabled.stderr, /^ao: AO_DISABLE=1 is set, so ao dispatch is off here; unset it to dispatch$/);
+	t.deepEqual(await sandbox.aoJson<JobJson[]>(['list', '--all']), []);
+	const allowed = await sandbox.ao(['dispatch', '--allow-ci', '-n', 'in-ci', 'x'], {env: {CI: 'true'}});
+	t.is(allowed.exitCode, 0, allowed.stderr);
+	t.regex(allowed.stdout, /^dispatched [0-9a-f]{8} \(in-ci\)/);
+});

@@ -18,6 +18,7 @@ export interface DispatchOptions {
 	json?: boolean;
 	command: string[];
 	priority?: string;
+	allowCi?: boolean;
 }
 
 async function taskText(options: DispatchOptions): Promise<string> {
@@ -38,6 +39,7 @@ export async function run(options: DispatchOptions): Promise<void> {
 	if (priority !== undefined && !Number.isInteger(priority)) throw new UsageError(`--priority must be an integer, got ${JSON.stringify(options.priority)}`);
 	const {job, warnings, queuePosition} = await dispatch({
 		priority,
+		allowCi: options.allowCi,
 		task: await taskText(options),
 		name: options.name,
 		agent: options.agent,

@@ -46,6 +46,7 @@ program.command('dispatch')
 	.option('--no-worktree', 'run in the directory itself, without a worktree')
 	.option('--carry', 'bring the main checkout\'s uncommitted changes into the worktree')
 	.option('-p, --priority <n>', 'start before queued jobs of lower priority (default 0)')
+	.option('--allow-ci', 'dispatch even with CI=true (ao refuses there by default)')
 	.option('--json', 'print the job record as JSON')
 	.usage('[options] [task...] [-- command...]')
 	.action(action(async (words: string[], options: Record<string, unknown>) => {

@@ -29,6 +29,8 @@ export interface DispatchRequest {
 	command?: string[];
 	/** Queued jobs with a higher priority start first. */
 	priority?: number;
+	/** Dispatch even though CI=true. */
+	allowCi?: boolean;
 	env?: NodeJS.ProcessEnv;
 }
 
@@ -89,8 +91,15 @@ async function checkWorkplace(request: DispatchRequest): Promise<{repo?: string;
 	return {repo, uncommitted};
 }
 
+/** Refuses where agents must not pile up unseen: AO_DISABLE=1, or CI without --allow-ci. */
+export function checkAllowed(env: NodeJS.ProcessEnv, allowCi: boolean): void {
+	if (env.AO_DISABLE === '1') throw new UsageError('AO_DISABLE=1 is set, so ao dispatch is off here; unset it to dispatch');
+	if (env.CI === 'true' && !allowCi) throw new UsageError('CI=true: ao dispatch refuses in CI so that no run leaves agents behind; pass --allow-ci if this job should start agents');
+}
+
 export async function dispatch(request: DispatchRequest, paths = new StatePaths()): Promise<DispatchResult> {
 	const env = request.env ?? process.env;
+	checkAllowed(env, Boolean(request.allowCi));
 	const cwd = path.resolve(request.cwd);
 	if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new UsageError(`--cwd ${tildify(cwd)} is not a directory`);
 	const {config, skipped, sources} = await loadConfig({cwd, env, paths});

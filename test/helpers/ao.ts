@@ -63,6 +63,9 @@ export class AoSandbox {
 			GIT_COMMITTER_NAME: 'ao test',
 			GIT_COMMITTER_EMAIL: 'test@ao.invalid',
 			NO_COLOR: '1',
+			// CI runs with CI=true, where ao dispatch refuses without --allow-ci; these tests are not that run's agents.
+			CI: '',
+			AO_DISABLE: '',
 		};
 	}
 
