@@ -52,8 +52,9 @@ test('claudeHookStates maps each hook event to the state it means', t => {
 test('claudeHooksSettings is valid JSON with one command hook for every event', t => {
 	const parsed = settings('/opt/ao/bin/ao');
 	t.deepEqual(Object.keys(parsed), ['hooks']);
-	t.deepEqual(Object.keys(parsed.hooks).sort(), [...events].sort());
-	t.deepEqual(Object.keys(parsed.hooks).sort(), Object.keys(claudeHookStates).sort());
+	t.deepEqual(Object.keys(parsed.hooks).sort(), [...events, 'PreToolUse'].sort());
+	t.deepEqual(Object.keys(parsed.hooks).sort(), [...Object.keys(claudeHookStates), 'PreToolUse'].sort());
+	t.deepEqual(parsed.hooks.PreToolUse, [{matcher: 'Bash|mcp__.*', hooks: [{type: 'command', command: '\'/opt/ao/bin/ao\' guard'}]}]);
 	for (const event of events) {
 		t.deepEqual(parsed.hooks[event], [{hooks: [{type: 'command', command: `'/opt/ao/bin/ao' report --hook ${event}`}]}], event);
 	}

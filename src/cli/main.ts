@@ -176,6 +176,10 @@ program.command('tmux')
 	.option('--apply', 'install: append the line to ~/.tmux.conf unless it is there')
 	.action(action(async (tmuxAction: string, options: {apply?: boolean}) => (await import('./tmux-cmd.js')).run(tmuxAction, options)));
 
+program.command('guard')
+	.description('(a Claude Code PreToolUse hook) block tool calls that match guard.deny; reads the hook JSON on stdin')
+	.action(action(async () => (await import('./guard.js')).run()));
+
 program.command('supervise', {hidden: true})
 	.description('the supervisor loop (runs in window 0 of the ao server)')
 	.action(action(async () => (await import('./supervise.js')).run()));

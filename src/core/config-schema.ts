@@ -66,6 +66,7 @@ export const configSchema: Rule = {
 		detect: {type: 'object', keys: {needs_input: {type: 'regexList'}, working: {type: 'regexList'}}},
 		notify: {type: 'object', keys: {command: {type: 'string'}, bell: {type: 'bool'}, message: {type: 'bool'}}},
 		dashboard: {type: 'object', keys: {refresh_ms: {type: 'int', min: 100}}},
+		guard: {type: 'object', keys: {deny: {type: 'regexList'}}},
 		status: {
 			type: 'object',
 			keys: {
@@ -111,6 +112,7 @@ export interface Config {
 	detect: Detect;
 	notify: {command: string; bell: boolean; message: boolean};
 	dashboard: {refresh_ms: number};
+	guard: {deny: string[]};
 	status: {glyphs: StatusGlyphs};
 	tmux: {window_size: string};
 }

@@ -14,12 +14,18 @@ export const claudeHookStates: Record<string, JobState | undefined> = {
 
 /**
  * The settings JSON passed to Claude Code with --settings: each hook runs `ao report --hook <Event>`, which reads
- * the payload on stdin and finds its job through AO_JOB_ID (set in the agent's environment).
+ * the payload on stdin and finds its job through AO_JOB_ID (set in the agent's environment), and PreToolUse runs
+ * `ao guard`.
  */
 export function claudeHooksSettings(ao = aoBin): string {
-	const hooks = Object.fromEntries(Object.keys(claudeHookStates).map(event => [event, [{hooks: [{type: 'command', command: `${shellQuote(ao)} report --hook ${event}`}]}]]));
+	const hooks: Record<string, unknown[]> = Object.fromEntries(Object.keys(claudeHookStates).map(event => [event, [{hooks: [{type: 'command', command: `${shellQuote(ao)} report --hook ${event}`}]}]]));
+	// The guard checks shell commands and MCP tool calls (where SQL goes) before they run; see src/core/guard.ts.
+	hooks.PreToolUse = [{matcher: guardedTools, hooks: [{type: 'command', command: `${shellQuote(ao)} guard`}]}];
 	return JSON.stringify({hooks});
 }
+
+/** The tools whose calls `ao guard` checks (a Claude Code hook matcher). */
+export const guardedTools = 'Bash|mcp__.*';
 
 export interface HookReport {
 	state: JobState | undefined;

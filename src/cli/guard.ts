@@ -1,0 +1,45 @@
+import {appendFileSync, readFileSync} from 'node:fs';
+import {loadConfig} from '../core/config.js';
+import {errorMessage} from '../core/errors.js';
+import {checkToolCall, denyDecision} from '../core/guard.js';
+import {jobIdPattern, type Job} from '../core/job.js';
+import {wakeSupervisor} from '../core/report.js';
+import {isLive} from '../core/states.js';
+import {JobStore} from '../core/store.js';
+import {context} from './context.js';
+
+/**
+ * `ao guard`: Claude Code's PreToolUse hook. Prints the documented deny decision for a call matching guard.deny
+ * and moves the job to needs-input; prints nothing (the call goes ahead) otherwise. Always exits 0: a hook that
+ * fails must not be read as a verdict.
+ */
+export async function run(): Promise<void> {
+	const ctx = context();
+	const jobId = ctx.env.AO_JOB_ID;
+	try {
+		const input = process.stdin.isTTY ? '' : readFileSync(0, 'utf8');
+		const payload = input.trim() ? JSON.parse(input) as Record<string, unknown> : {};
+		const {config} = await loadConfig({cwd: typeof payload.cwd === 'string' ? payload.cwd : ctx.cwd, paths: ctx.paths});
+		const verdict = checkToolCall(payload, config.guard.deny);
+		if (!verdict) return;
+		process.stdout.write(denyDecision(verdict) + '\n');
+		if (!jobId || !jobIdPattern.test(jobId)) return;
+		const reason = `guard: ${verdict.matched}`;
+		const store = new JobStore(ctx.paths);
+		const before = await store.read(jobId);
+		const changes = (job: Job) => isLive(job.state) && job.state !== 'queued' && (job.state !== 'needs-input' || job.reason !== reason);
+		const after = await store.update(jobId, job => (changes(job) ? {state: 'needs-input', reason} : undefined), 'guard');
+		// Every block is in the timeline, even when the job already showed this very reason.
+		if (after.updatedAt === before.updatedAt) {
+			await store.appendEvent(jobId, {at: new Date().toISOString(), from: before.state, to: before.state, reason, signal: 'guard'});
+		}
+
+		wakeSupervisor(ctx.paths);
+	} catch (error) {
+		try {
+			appendFileSync(ctx.paths.supervisorLog, `${new Date().toISOString()} ${jobId ?? '-'} guard could not decide: ${errorMessage(error)}\n`);
+		} catch {
+			// Nowhere to write: stay quiet rather than disturb the agent.
+		}
+	}
+}
