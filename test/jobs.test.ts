@@ -29,6 +29,9 @@ test('list, peek, send and logs show what the agent printed', async t => {
 	const table = await waitFor('the question in the table', async () => {
 		const out = (await sandbox.ao(['list'])).stdout;
 		return out.startsWith('Needs input') && out;
+	}).catch(async error => {
+		t.log((await sandbox.ao(['list'])).stdout, await fs.readFile(path.join(sandbox.home, 'supervisor.log'), 'utf8').catch(() => 'no supervisor log'), (await sandbox.ao(['peek', job.id])).stdout);
+		throw error;
 	});
 	t.regex(table, /^Needs input \(1\)\n {2}[0-9a-f]{8} {2}talker {2}fixture {2}needs-input {2}\d+s {2}ao\/talker {2}asks: Proceed\? \[y\/N\]$/m);
 	const sent = await sandbox.ao(['send', 'talker', 'hello "there" $(x);']);

@@ -5,7 +5,9 @@ import {stringify} from 'yaml';
 import {findRepoConfig, loadConfig} from '../core/config.js';
 import {AoError, UsageError} from '../core/errors.js';
 import {tildify} from '../core/paths.js';
-import {trustFile} from '../core/trust.js';
+import {trustFile, trustMode} from '../core/trust.js';
+import {riskyModes} from '../core/config-schema.js';
+import {repoRoot} from '../core/git.js';
 import {context} from './context.js';
 import {out, printJson} from './io.js';
 
@@ -24,7 +26,27 @@ export async function configCommand(options: {path?: boolean; json?: boolean}): 
 	if (skipped.length > 0) process.stderr.write(`ao: ignored until "ao trust": ${skipped.join(', ')}\n`);
 }
 
-export async function trustCommand(dir: string | undefined, options: {yes?: boolean}): Promise<void> {
+/** `ao trust [DIR] --mode auto|bypass`: a yes typed in a terminal lets dispatch use that mode for DIR. */
+async function trustModeCommand(dir: string | undefined, mode: string): Promise<void> {
+	const ctx = context();
+	if (!(riskyModes as string[]).includes(mode)) throw new UsageError(`only ${riskyModes.join(' and ')} need accepting; --mode ${mode} works without`);
+	const asked = path.resolve(dir ?? ctx.cwd);
+	const where = (await repoRoot(asked)) ?? asked;
+	if (!process.stdin.isTTY || !process.stdout.isTTY) throw new UsageError(`accepting --mode ${mode} needs a yes typed in a terminal; run "ao trust ${tildify(where)} --mode ${mode}" there`);
+	const rl = createInterface({input: process.stdin, output: process.stdout});
+	const answer = await rl.question(`In --mode ${mode}, agents dispatched in ${tildify(where)} act without asking you first (edits, commands). Accept that for this directory? [y/N] `);
+	rl.close();
+	if (!/^y(es)?$/i.test(answer.trim())) throw new AoError('not accepted; nothing changed');
+	await trustMode(ctx.paths, where, mode);
+	out(`accepted --mode ${mode} for ${tildify(where)}`);
+}
+
+export async function trustCommand(dir: string | undefined, options: {yes?: boolean; mode?: string}): Promise<void> {
+	if (options.mode !== undefined) {
+		await trustModeCommand(dir, options.mode);
+		return;
+	}
+
 	const ctx = context();
 	const file = findRepoConfig(path.resolve(dir ?? ctx.cwd));
 	if (!file) throw new AoError(`no .ao.yaml in ${tildify(path.resolve(dir ?? ctx.cwd))} or above it (up to the repository top); nothing to trust`);

@@ -19,6 +19,7 @@ export interface DispatchOptions {
 	command: string[];
 	priority?: string;
 	allowCi?: boolean;
+	mode?: string;
 }
 
 async function taskText(options: DispatchOptions): Promise<string> {
@@ -40,6 +41,7 @@ export async function run(options: DispatchOptions): Promise<void> {
 	const {job, warnings, queuePosition} = await dispatch({
 		priority,
 		allowCi: options.allowCi,
+		mode: options.mode,
 		task: await taskText(options),
 		name: options.name,
 		agent: options.agent,

@@ -47,6 +47,7 @@ program.command('dispatch')
 	.option('--carry', 'bring the main checkout\'s uncommitted changes into the worktree')
 	.option('-p, --priority <n>', 'start before queued jobs of lower priority (default 0)')
 	.option('--allow-ci', 'dispatch even with CI=true (ao refuses there by default)')
+	.option('-m, --mode <mode>', 'permission mode: default, plan, acceptEdits, auto or bypass (auto and bypass need ao trust DIR --mode)')
 	.option('--json', 'print the job record as JSON')
 	.usage('[options] [task...] [-- command...]')
 	.action(action(async (words: string[], options: Record<string, unknown>) => {
@@ -128,8 +129,9 @@ program.command('config')
 program.command('trust')
 	.description('approve a repository\'s .ao.yaml, so the programs it names may run')
 	.argument('[dir]', 'the repository (default: here)')
-	.option('-y, --yes', 'approve without asking (for scripts that have read the file)')
-	.action(action(async (dir: string | undefined, options: {yes?: boolean}) => (await import('./config.js')).trustCommand(dir, options)));
+	.option('-y, --yes', 'approve the .ao.yaml without asking (for scripts that have read the file)')
+	.option('-m, --mode <mode>', 'instead: accept --mode auto or bypass for DIR (asks y/N; needs a terminal)')
+	.action(action(async (dir: string | undefined, options: {yes?: boolean; mode?: string}) => (await import('./config.js')).trustCommand(dir, options)));
 
 program.command('doctor')
 	.description('check tmux, git, config, the state dir, the server and the supervisor')

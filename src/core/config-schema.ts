@@ -18,6 +18,10 @@ const presetRule: Rule = {
 		resume: {type: 'stringList', nonEmpty: true},
 		env: {type: 'stringMap'},
 		detect: {type: 'object', keys: {needs_input: {type: 'regexList'}, working: {type: 'regexList'}}},
+		modes: {
+			type: 'object',
+			keys: Object.fromEntries(['default', 'plan', 'acceptEdits', 'auto', 'bypass'].map(mode => [mode, {type: 'stringList'} as Rule])),
+		},
 	},
 };
 
@@ -78,18 +82,25 @@ export const configSchema: Rule = {
 };
 
 /** Keys whose value runs a program; a repository's .ao.yaml may set them only once `ao trust` approved it. */
-export const programKeys = [/^worktree\.setup$/, /^agents\.[^.]+\.command$/, /^agents\.[^.]+\.resume$/, /^notify\.command$/];
+export const programKeys = [/^worktree\.setup$/, /^agents\.[^.]+\.command$/, /^agents\.[^.]+\.resume$/, /^agents\.[^.]+\.modes$/, /^notify\.command$/];
 
 export interface Detect {
 	needs_input?: string[];
 	working?: string[];
 }
 
+/** Permission modes an agent can be started in; `auto` and `bypass` need a one-time yes per directory. */
+export const permissionModes = ['default', 'plan', 'acceptEdits', 'auto', 'bypass'] as const;
+export type PermissionMode = (typeof permissionModes)[number];
+export const riskyModes: PermissionMode[] = ['auto', 'bypass'];
+
 export interface Preset {
 	command: string[];
 	resume?: string[];
 	env: Record<string, string>;
 	detect?: Detect;
+	/** Extra arguments (after the program) that start the agent in a permission mode. */
+	modes?: Partial<Record<PermissionMode, string[]>>;
 }
 
 export interface StatusGlyphs {

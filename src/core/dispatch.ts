@@ -3,6 +3,7 @@ import {existsSync, statSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {ensurePrivateDir} from './atomic-file.js';
+import {permissionModes, riskyModes, type PermissionMode, type Preset} from './config-schema.js';
 import {loadConfig} from './config.js';
 import {AoError, UsageError} from './errors.js';
 import * as git from './git.js';
@@ -14,6 +15,7 @@ import {fillArgv, findPreset, findProgram} from './presets.js';
 import {claudeHooksSettings} from './hooks.js';
 import {startQueued} from './start.js';
 import {JobStore} from './store.js';
+import {isModeTrusted} from './trust.js';
 import {Tmux} from './tmux.js';
 import {provisionWorktree, runSetup, worktreePath} from './worktree.js';
 
@@ -31,6 +33,8 @@ export interface DispatchRequest {
 	priority?: number;
 	/** Dispatch even though CI=true. */
 	allowCi?: boolean;
+	/** Permission mode, mapped to arguments by the preset's `modes`. */
+	mode?: string;
 	env?: NodeJS.ProcessEnv;
 }
 
@@ -91,6 +95,27 @@ async function checkWorkplace(request: DispatchRequest): Promise<{repo?: string;
 	return {repo, uncommitted};
 }
 
+/**
+ * The arguments for a permission mode. A mode the preset does not list is refused; auto and bypass only where they
+ * were accepted once, in a terminal, with `ao trust DIR --mode M` (DIR: the repository's top, or where ao runs).
+ */
+async function checkMode(paths: StatePaths, agent: string, preset: Preset, mode: string | undefined, dir: string): Promise<string[]> {
+	if (mode === undefined) return [];
+	if (!(permissionModes as readonly string[]).includes(mode)) throw new UsageError(`--mode must be one of ${permissionModes.join(', ')}; got "${mode}"`);
+	const args = preset.modes?.[mode as PermissionMode];
+	if (!args) throw new UsageError(`agent ${agent} has no "${mode}" mode${preset.modes ? ` (it has: ${Object.keys(preset.modes).join(', ')})` : ''}; add it under agents.${agent}.modes`);
+	if ((riskyModes as string[]).includes(mode) && !(await isModeTrusted(paths, dir, mode))) {
+		throw new UsageError(`--mode ${mode} lets the agent act without asking; accept it once for ${tildify(dir)} by running "ao trust ${tildify(dir)} --mode ${mode}" in a terminal`);
+	}
+
+	return args;
+}
+
+/** The mode's arguments go right after the program. Pure. */
+function withModeArgs(argv: string[], modeArgs: string[]): string[] {
+	return modeArgs.length === 0 ? argv : [argv[0]!, ...modeArgs, ...argv.slice(1)];
+}
+
 /** Refuses where agents must not pile up unseen: AO_DISABLE=1, or CI without --allow-ci. */
 export function checkAllowed(env: NodeJS.ProcessEnv, allowCi: boolean): void {
 	if (env.AO_DISABLE === '1') throw new UsageError('AO_DISABLE=1 is set, so ao dispatch is off here; unset it to dispatch');
@@ -124,6 +149,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 
 	if (request.name !== undefined) checkName(request.name);
 	const {repo, uncommitted} = await checkWorkplace({...request, cwd});
+	const modeArgs = await checkMode(paths, agent, preset, request.mode, repo ?? cwd);
 	if (repo && uncommitted.length > 0 && !request.carry) {
 		warnings.push(`${tildify(repo)} has ${uncommitted.length} uncommitted change${uncommitted.length === 1 ? '' : 's'} the agent will not see (it starts from HEAD); --carry brings them into its worktree`);
 	}
@@ -152,8 +178,9 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		}
 
 		const values = {task: request.task, sessionId: job.sessionId, id, name, worktree: job.worktree, ao: aoBin, claudeHooks: claudeHooksSettings()};
-		job.argv = fillArgv(template, values);
-		if (!command && preset.resume) job.resumeArgv = fillArgv(preset.resume, values);
+		job.argv = withModeArgs(fillArgv(template, values), modeArgs);
+		if (!command && preset.resume) job.resumeArgv = withModeArgs(fillArgv(preset.resume, values), modeArgs);
+		if (request.mode) job.mode = request.mode;
 		job.env = {PATH: searchPath, ...preset.env, AO_JOB_ID: id, AO_HOME: paths.home, AO_SOCKET: tmux.socket};
 		await store.create(job);
 		const agentEnv = {...env, ...job.env};

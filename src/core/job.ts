@@ -35,6 +35,8 @@ export interface Job {
 	reports?: boolean;
 	reportedAt?: string;
 	transcriptPath?: string;
+	/** The permission mode it was dispatched in (--mode). */
+	mode?: string;
 	/** Set while dispatch makes the worktree; the queue skips the job until then. */
 	preparing?: boolean;
 	/** When its agent last started (or resumed). */

@@ -5,6 +5,8 @@ import {StatePaths} from './paths.js';
 
 interface TrustStore {
 	files: Record<string, string>;
+	/** Directory -> permission modes accepted there (auto, bypass). */
+	modes: Record<string, string[]>;
 }
 
 export function sha256(text: string): string {
@@ -14,9 +16,12 @@ export function sha256(text: string): string {
 async function readStore(paths: StatePaths): Promise<TrustStore> {
 	try {
 		const parsed = JSON.parse(await fs.readFile(paths.trustFile, 'utf8')) as Partial<TrustStore>;
-		return {files: typeof parsed.files === 'object' && parsed.files ? parsed.files : {}};
+		return {
+			files: typeof parsed.files === 'object' && parsed.files ? parsed.files : {},
+			modes: typeof parsed.modes === 'object' && parsed.modes ? parsed.modes : {},
+		};
 	} catch {
-		return {files: {}};
+		return {files: {}, modes: {}};
 	}
 }
 
@@ -30,5 +35,17 @@ export async function trustFile(paths: StatePaths, file: string, content: string
 	await ensurePrivateDir(paths.home);
 	const store = await readStore(paths);
 	store.files[file] = sha256(content);
+	await writeFileAtomic(paths.trustFile, JSON.stringify(store, null, 2) + '\n');
+}
+
+/** Whether `mode` was accepted for `dir` (exactly that directory: a repository's top, or where ao ran). */
+export async function isModeTrusted(paths: StatePaths, dir: string, mode: string): Promise<boolean> {
+	return (await readStore(paths)).modes[dir]?.includes(mode) ?? false;
+}
+
+export async function trustMode(paths: StatePaths, dir: string, mode: string): Promise<void> {
+	await ensurePrivateDir(paths.home);
+	const store = await readStore(paths);
+	store.modes[dir] = [...new Set([...(store.modes[dir] ?? []), mode])];
 	await writeFileAtomic(paths.trustFile, JSON.stringify(store, null, 2) + '\n');
 }
