@@ -147,6 +147,11 @@ program.command('dashboard').aliases(['agents', 'view'])
 	.option('-C, --cwd <dir>', 'only jobs dispatched in <dir> or below')
 	.action(action(async (options: {cwd?: string}) => (await import('./dashboard.js')).run(options)));
 
+program.command('cost')
+	.description('tokens and estimated cost per job, the burn rate of all agents, and the quota window projection')
+	.option('--json', 'as JSON')
+	.action(action(async (options: {json?: boolean}) => (await import('./cost.js')).run(options)));
+
 program.command('status')
 	.description('counts by group for a status line: "ao 2? 1! 3* 4+" (needs input, ready, working, done)')
 	.option('--tmux', 'for tmux\'s status line (the plugin reads the supervisor\'s copy with tmux/status.sh instead)')

@@ -2,6 +2,7 @@
 export type Rule =
 	| {type: 'string'; nonEmpty?: boolean}
 	| {type: 'int'; min: number}
+	| {type: 'number'; min: number}
 	| {type: 'bool'}
 	| {type: 'stringList'; nonEmpty?: boolean}
 	| {type: 'stringMap'}
@@ -71,6 +72,11 @@ export const configSchema: Rule = {
 		notify: {type: 'object', keys: {command: {type: 'string'}, bell: {type: 'bool'}, message: {type: 'bool'}}},
 		dashboard: {type: 'object', keys: {refresh_ms: {type: 'int', min: 100}}},
 		guard: {type: 'object', keys: {deny: {type: 'regexList'}}},
+		prices: {
+			type: 'record',
+			value: {type: 'object', keys: Object.fromEntries(['input', 'output', 'cache_write', 'cache_read'].map(kind => [kind, {type: 'number', min: 0} as Rule]))},
+		},
+		budget: {type: 'object', keys: {window_tokens: {type: 'int', min: 0}, window_hours: {type: 'number', min: 0}}},
 		status: {
 			type: 'object',
 			keys: {
@@ -124,6 +130,9 @@ export interface Config {
 	notify: {command: string; bell: boolean; message: boolean};
 	dashboard: {refresh_ms: number};
 	guard: {deny: string[]};
+	/** Dollars per million tokens, by model name prefix. */
+	prices: Record<string, {input: number; output: number; cache_write: number; cache_read: number}>;
+	budget: {window_tokens: number; window_hours: number};
 	status: {glyphs: StatusGlyphs};
 	tmux: {window_size: string};
 }
@@ -143,6 +152,7 @@ function expected(rule: Rule): string {
 	switch (rule.type) {
 		case 'string': return rule.nonEmpty ? 'a non-empty string' : 'a string';
 		case 'int': return rule.min === 1 ? 'a positive integer' : `an integer of at least ${rule.min}`;
+		case 'number': return `a number of at least ${rule.min}`;
 		case 'bool': return 'true or false';
 		case 'stringList': return rule.nonEmpty ? 'a non-empty list of strings' : 'a list of strings';
 		case 'stringMap': return 'a map of strings';
@@ -187,6 +197,8 @@ export function validateConfigValue(value: unknown, rule: Rule = configSchema, a
 			return typeof value === 'string' && (!rule.nonEmpty || value.trim() !== '') ? [] : wrong();
 		case 'int':
 			return Number.isSafeInteger(value) && (value as number) >= rule.min ? [] : wrong();
+		case 'number':
+			return typeof value === 'number' && Number.isFinite(value) && value >= rule.min ? [] : wrong();
 		case 'bool':
 			return typeof value === 'boolean' ? [] : wrong();
 		case 'size':

@@ -1,0 +1,71 @@
+import {appendFileSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import {costOf, minutesLeft, priceFor} from '../src/core/cost.js';
+import {accumulate, claudeTranscriptPath, tokensPerMinute, type UsageCache} from '../src/core/usage.js';
+import {aoBin, dispatchJson, useSandbox} from './helpers/ao.js';
+
+const empty = (): UsageCache => ({file: 'x', offset: 0, ids: [], byModel: {}, minutes: {}});
+const at = (minute: number) => new Date(Date.parse('2026-11-26T10:00:00.000Z') + minute * 60_000).toISOString();
+const assistant = (id: string, usage: Record<string, number>, minute = 0, model = 'claude-sonnet-4-5') => JSON.stringify({type: 'assistant', timestamp: at(minute), message: {id, model, usage}});
+const prices = {'claude-sonnet': {input: 3, output: 15, cache_write: 3.75, cache_read: 0.3}, 'claude-sonnet-4-5-big': {input: 6, output: 30, cache_write: 7.5, cache_read: 0.6}};
+
+test('usage sums message.usage of assistant entries, each message id once', t => {
+	const cache = accumulate(empty(), [
+		assistant('m1', {input_tokens: 10, output_tokens: 5}),
+		assistant('m1', {input_tokens: 10, output_tokens: 5}),
+		assistant('m2', {input_tokens: 1, output_tokens: 2, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000}, 1),
+		JSON.stringify({type: 'user', message: {id: 'u1', usage: {input_tokens: 999}}}),
+		'not json',
+	]);
+	t.deepEqual(cache.byModel, {'claude-sonnet-4-5': {input: 11, output: 7, cacheWrite: 100, cacheRead: 1000}});
+	t.deepEqual(cache.ids, ['m1', 'm2']);
+	t.is(tokensPerMinute(cache.minutes, Date.parse(at(1)) + 1000, 5), 1118 / 5);
+});
+
+test('prices: the longest listed prefix of the model wins; an unpriced model gives no estimate', t => {
+	t.is(priceFor('claude-sonnet-4-5-big-2', prices)?.input, 6);
+	t.is(priceFor('claude-sonnet-4', prices)?.input, 3);
+	t.is(costOf({'claude-sonnet-4': {input: 1e6, output: 1e6, cacheWrite: 0, cacheRead: 1e6}}, prices), 3 + 15 + 0.3);
+	t.is(costOf({'gpt-x': {input: 1, output: 0, cacheWrite: 0, cacheRead: 0}}, prices), undefined);
+	t.is(minutesLeft(1000, 400, 10), 60);
+	t.is(minutesLeft(1000, 1200, 10), 0);
+	t.is(minutesLeft(0, 0, 10), undefined);
+	t.is(minutesLeft(1000, 0, 0), Number.POSITIVE_INFINITY);
+});
+
+test('the transcript path is Claude Code\'s: projects/<cwd with non-alphanumerics as ->/<session>.jsonl', t => {
+	t.is(claudeTranscriptPath({worktree: '/tmp/my repo.wt/fix', sessionId: 's-1'}, '/home/me'), '/home/me/.claude/projects/-tmp-my-repo-wt-fix/s-1.jsonl');
+	t.is(claudeTranscriptPath({worktree: '/x', sessionId: 's', transcriptPath: '/t.jsonl'}), '/t.jsonl');
+});
+
+test('ao cost reads a job\'s transcript incrementally and shows tokens, an estimate, and "-" for agents without records', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const transcript = path.join(sandbox.dir, 'transcript.jsonl');
+	writeFileSync(transcript, [assistant('m1', {input_tokens: 1000, output_tokens: 500}), assistant('m1', {input_tokens: 1000, output_tokens: 500})].join('\n') + '\n');
+	const ao = `'${process.execPath}' '${aoBin}'`;
+	const payload = JSON.stringify({transcript_path: transcript}).replaceAll("'", String.raw`'\''`);
+	const job = await dispatchJson(sandbox, ['-n', 'spender', '--', 'sh', '-c', `echo '${payload}' | ${ao} report --hook Stop; sleep 60`]);
+	const other = await dispatchJson(sandbox, ['-n', 'quiet', '--', 'sleep', '60']);
+	const read = async () => sandbox.aoJson<{jobs: Array<{id: string; total?: number; costUsd?: number}>; total: {input: number}}>(['cost']);
+	let report = await read();
+	for (let i = 0; i < 50 && report.jobs.find(row => row.id === job.id)?.total === undefined; i++) {
+		await new Promise(resolve => setTimeout(resolve, 100));
+		report = await read();
+	}
+
+	const spender = report.jobs.find(row => row.id === job.id)!;
+	t.is(spender.total, 1500);
+	t.is(spender.costUsd, (1000 * 3 + 500 * 15) / 1e6);
+	t.is(report.jobs.find(row => row.id === other.id)!.total, undefined);
+	appendFileSync(transcript, assistant('m2', {input_tokens: 10, output_tokens: 0}) + '\n' + '{"type":"assistant","message":{"id":"m3"');
+	report = await read();
+	t.is(report.jobs.find(row => row.id === job.id)!.total, 1510);
+	const cache = JSON.parse(readFileSync(path.join(sandbox.home, 'jobs', job.id, 'usage.json'), 'utf8')) as UsageCache;
+	t.is(cache.offset, readFileSync(transcript, 'utf8').lastIndexOf('\n') + 1);
+	const table = (await sandbox.ao(['cost'])).stdout;
+	t.regex(table, /spender +shell +\w[\w-]* +1\.5k +1\.0k\/500\/0 +~\$0\.01/);
+	t.regex(table, /quiet +shell +\w[\w-]* +- +- +- +-/);
+	t.regex(table, /total 1\.5k tokens, ~\$0\.01 \(an estimate from the prices table\)/);
+});
