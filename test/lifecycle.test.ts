@@ -46,9 +46,10 @@ test('a dead supervisor is restarted by the next ao command even without the tmu
 	await sandbox.ao(['dispatch', '-n', 'watched', 'x']);
 	const pidFile = path.join(sandbox.home, 'supervisor.pid');
 	const first = Number(await waitFor('the supervisor pid file', () => fs.readFile(pidFile, 'utf8').catch(() => '')));
-	// Without the pane-died hook (which respawns it at once), the supervisor's window stays dead until an ao command.
+	// Without the pane-died hook, and with its restart loop killed too, the window stays dead until an ao command.
 	await sandbox.tmux(['set-hook', '-gu', 'pane-died']);
-	process.kill(first, 'SIGKILL');
+	const loop = Number((await sandbox.tmux(['display-message', '-p', '-t', 'ao:0', '#{pane_pid}'])).trim());
+	process.kill(-loop, 'SIGKILL');
 	await waitFor('window 0 to show the supervisor dead', async () => (await sandbox.tmux(['list-panes', '-t', 'ao:0', '-F', '#{pane_dead}'])).trim() === '1');
 	t.is((await sandbox.ao(['list'])).exitCode, 0);
 	const second = await waitFor('a new supervisor', async () => {

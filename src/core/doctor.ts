@@ -7,7 +7,7 @@ import {gitVersion} from './git.js';
 import {StatePaths, tildify} from './paths.js';
 import {observe} from './observe.js';
 import {checkResources, readLimits} from './resources.js';
-import {supervisorPane} from './server.js';
+import {supervisorPane, supervisorPid} from './server.js';
 import {runningJobs} from './start.js';
 import {JobStore} from './store.js';
 import {tmuxSupportsPopup, type Tmux} from './tmux.js';
@@ -55,7 +55,7 @@ export async function runDoctor(paths: StatePaths, tmux: Tmux, cwd: string): Pro
 			if (!panes) return `not running (socket "${tmux.socket}"); the next ao dispatch starts it`;
 			const supervisor = supervisorPane(panes);
 			if (!supervisor || supervisor.dead) throw new Error('running, but the supervisor (window 0) is not; any ao dispatch restarts it');
-			return `running (socket "${tmux.socket}", server pid ${await tmux.serverPid()}), supervisor pid ${supervisor.panePid}, ${panes.length - 1} agent window(s)`;
+			return `running (socket "${tmux.socket}", server pid ${await tmux.serverPid()}), supervisor pid ${supervisorPid(paths) ?? 'starting'}, ${panes.length - 1} agent window(s)`;
 		}),
 	]);
 }

@@ -2,7 +2,7 @@ import type {Config} from './config-schema.js';
 import type {Job} from './job.js';
 import {observe} from './observe.js';
 import {StatePaths} from './paths.js';
-import {ensureServer, supervisorPane} from './server.js';
+import {ensureServer, supervisorPane, supervisorPid} from './server.js';
 import {runningJobs, startQueued} from './start.js';
 import {JobStore} from './store.js';
 import type {Tmux} from './tmux.js';
@@ -26,7 +26,7 @@ export async function serverStatus(paths: StatePaths, tmux: Tmux): Promise<Serve
 		running: panes !== undefined,
 		socket: tmux.socket,
 		serverPid: panes ? await tmux.serverPid() : undefined,
-		supervisorPid: supervisor && !supervisor.dead ? supervisor.panePid : undefined,
+		supervisorPid: supervisor && !supervisor.dead ? supervisorPid(paths) : undefined,
 		supervisorAlive: Boolean(supervisor && !supervisor.dead),
 		windows: panes ? panes.filter(pane => pane.jobId).length : 0,
 		jobs: counts,

@@ -1,4 +1,6 @@
+import {readFileSync} from 'node:fs';
 import os from 'node:os';
+import {isAlive} from './lock.js';
 import type {Config} from './config-schema.js';
 import {aoBin, socketName, StatePaths, supervisorConfFile} from './paths.js';
 import {type PaneInfo, Tmux} from './tmux.js';
@@ -10,8 +12,24 @@ export function aoEnv(paths: StatePaths, env: NodeJS.ProcessEnv = process.env): 
 	return result;
 }
 
+/**
+ * Window 0's command: the supervisor under a small shell loop that starts it again a second after it dies by a
+ * crash or kill -9 (a clean exit ends the loop: the server is going away, or another supervisor already runs). tmux's
+ * pane-died hook alone is not enough: tmux 3.3a sometimes never reaps a pane's process, and then never fires it.
+ * Node and bin/ao are passed as $0 and $1, never pasted into the script.
+ */
 export function supervisorCommand(): string[] {
-	return [process.execPath, aoBin, 'supervise'];
+	return ['sh', '-c', 'while :; do "$0" "$1" supervise && break; sleep 1; done', process.execPath, aoBin];
+}
+
+/** The running supervisor's pid (from its pid file), if that process is alive. */
+export function supervisorPid(paths: StatePaths): number | undefined {
+	try {
+		const pid = Number(readFileSync(paths.supervisorPid, 'utf8'));
+		return pid > 0 && isAlive(pid) ? pid : undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 export function supervisorPane(panes: PaneInfo[]): PaneInfo | undefined {
