@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
 import test from 'ava';
-import {decodeWaitStatus, zombieExitStatus} from '../src/core/process-status.js';
+import {decodeWaitStatus, isZombie, zombieExitStatus} from '../src/core/process-status.js';
 
 test('a wait status decodes to an exit code or a signal', t => {
 	t.deepEqual(decodeWaitStatus(7 << 8), {exitCode: 7});
@@ -27,5 +27,7 @@ test('the exit status of an unreaped child is read from the kernel', async t => 
 	}
 
 	t.deepEqual(status, {exitCode: 7});
+	t.true(isZombie(childPid));
 	t.is(zombieExitStatus(process.pid), undefined);
+	t.false(isZombie(process.pid));
 });

@@ -2,13 +2,18 @@ import fs from 'node:fs/promises';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {createExclusive} from './atomic-file.js';
 import {AoError} from './errors.js';
+import {isZombie} from './process-status.js';
 
 const staleAfterMs = 15_000;
 
+/**
+ * Whether a process still runs. A zombie (exited, not reaped: where pid 1 does not reap orphans, a killed process
+ * can stay one) does not count, or a dead supervisor's pid file would keep every new one from starting.
+ */
 export function isAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
-		return true;
+		return !isZombie(pid);
 	} catch (error) {
 		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}

@@ -27,3 +27,13 @@ export function zombieExitStatus(pid: number): ExitStatus | undefined {
 		return undefined;
 	}
 }
+
+/** Whether `pid` has exited but was not reaped yet (Linux; false elsewhere or when unknown). */
+export function isZombie(pid: number): boolean {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+	} catch {
+		return false;
+	}
+}
