@@ -182,7 +182,8 @@ test('an agent idle past idle_stop_after is stopped, and ao send resumes it firs
 	t.is(sent.exitCode, 0, sent.stderr);
 	t.regex(sent.stderr, /resuming sleepy \(stopped while idle\); the first reply takes a moment/);
 	t.true(existsSync(path.join(sandbox.home, `fixture-${job.id}.json`)));
-	await waitFor('the reply to arrive', async () => (await sandbox.ao(['peek', 'sleepy'])).stdout.includes('got: welcome back'));
+	// Read the log, not the screen: with a 2 s idle stop the agent may be stopped again, and a peek would resume it.
+	await waitFor('the reply to arrive', async () => (await sandbox.ao(['logs', 'sleepy'])).stdout.includes('got: welcome back'));
 });
 
 test('needs-input and ready run notify.command with the job as JSON', async t => {
