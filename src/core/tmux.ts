@@ -305,7 +305,9 @@ export class Tmux {
 	}
 
 	async respawnPane(paneId: string, options: {cwd: string; env: Record<string, string>; argv: string[]; logFile: string}): Promise<number> {
+		// The old pipe outlives the old process but no longer carries output: close it, then open a new one.
 		const output = await this.run(['respawn-pane', '-k', '-t', paneId, '-c', options.cwd, ...envArgs(options.env), '--', ...options.argv,
+			then, 'pipe-pane', '-t', paneId,
 			then, 'pipe-pane', '-o', '-t', paneId, `cat >> ${shellQuote(options.logFile)}`,
 			then, 'display-message', '-p', '-t', paneId, '#{pane_pid}']);
 		return Number(output.trim().split('\n').at(-1));
