@@ -151,10 +151,15 @@ export async function openInUserTmux(attachArgv: string[], options: {popup: bool
 
 /** A message in every client of another tmux server (a user's, by socket path); quiet if it is gone. */
 export async function displayMessageOnServer(socketPath: string, text: string): Promise<void> {
-	const clients = await runTmux(['-S', socketPath, 'list-clients', '-F', '#{client_name}']);
+	await messageEveryClient(['-S', socketPath], text);
+}
+
+/** Shows `text` for 4 s in the status line of every client of the server `server` (-L name or -S path) names. */
+async function messageEveryClient(server: string[], text: string): Promise<void> {
+	const clients = await runTmux([...server, 'list-clients', '-F', '#{client_name}']);
 	if (clients.exitCode !== 0) return;
 	for (const client of clients.stdout.split('\n').filter(Boolean)) {
-		await runTmux(['-S', socketPath, 'display-message', '-c', client, '-d', '4000', escapeArgument(text)]);
+		await runTmux([...server, 'display-message', '-c', client, '-d', '4000', escapeArgument(text)]);
 	}
 }
 
@@ -315,8 +320,7 @@ export class Tmux {
 
 	/** A short message in the status line of every client attached to the ao server. */
 	async displayMessage(text: string): Promise<void> {
-		const clients = (await this.run(['list-clients', '-F', '#{client_name}'])).split('\n').filter(Boolean);
-		for (const client of clients) await this.run(['display-message', '-c', client, '-d', '4000', text]).catch(() => undefined);
+		await messageEveryClient(['-L', this.socket], text);
 	}
 
 	async clientTtys(): Promise<string[]> {

@@ -1,3 +1,4 @@
+import {age} from '../cli/format.js';
 import type {JobView} from '../core/list.js';
 import {groups, type Group} from '../core/states.js';
 
@@ -50,15 +51,6 @@ export function moveSelection(rows: Row[], current: string | undefined, delta: n
 	return ids[Math.max(0, Math.min(ids.length - 1, index + delta))];
 }
 
-/** "42s", "5m", "3h", "2d". Pure. */
-export function shortAge(iso: string, now: number): string {
-	const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-	if (seconds < 60) return `${seconds}s`;
-	if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-	if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h`;
-	return `${Math.floor(seconds / 86_400)}d`;
-}
-
 /** What a row says after the name: the reason, else the last line of output. Pure. */
 export function rowDetail(job: JobView): string {
 	if (job.queuePosition) return `#${job.queuePosition} ${job.reason}`;
@@ -72,8 +64,8 @@ export function rowDetail(job: JobView): string {
  */
 export function formatJobRow(job: JobView, width: number, now: number, columns: {name: number; agent: number}, selected = false): string {
 	const marker = `${selected ? '>' : ' '}${job.pinned ? '*' : ' '}`;
-	const age = shortAge(job.stateSince, now).padStart(4);
-	const head = `${marker} ${fit(job.name, columns.name)} ${fit(job.agent, columns.agent)} ${age} `;
+	const sinceState = age(job.stateSince, now).padStart(4);
+	const head = `${marker} ${fit(job.name, columns.name)} ${fit(job.agent, columns.agent)} ${sinceState} `;
 	const room = width - [...head].length;
 	return room > 3 ? head + fit(rowDetail(job), room).trimEnd() : [...head].slice(0, width).join('').trimEnd();
 }
