@@ -40,6 +40,9 @@ test('list, peek, send and logs show what the agent printed', async t => {
 	await waitForScreen(sandbox, job.id, 'got: hello "there" $(x);');
 	const lastTwo = (await sandbox.ao(['peek', job.id.slice(0, 4), '-n', '2'])).stdout.trimEnd().split('\n');
 	t.deepEqual(lastTwo, ['got: hello "there" $(x);', 'Proceed? [y/N]']);
+	const empty = await sandbox.ao(['send', 'talker']);
+	t.is(empty.exitCode, 2);
+	t.is(empty.stderr, 'ao: nothing to send: give the text to type (ao send <job> \'\' presses Enter alone)');
 	await sandbox.ao(['send', 'talker', '--no-enter', 'partial']);
 	await waitForScreen(sandbox, job.id, 'Proceed? [y/N] partial');
 	t.notRegex((await sandbox.ao(['peek', job.id])).stdout, /got: partial/);

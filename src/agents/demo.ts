@@ -32,7 +32,7 @@ async function work(task: string, ask: (question: string) => Promise<string>): P
 	await tell('working', task.split('\n')[0]!.slice(0, 60));
 	process.stdout.write(`${paint('1;36', 'demo agent')} working on: ${task}\n`);
 	const files = (await fs.readdir(cwd)).filter(file => !file.startsWith('.'));
-	await step(`reading the repository (${files.length} entries at the top)`);
+	await step(`reading the repository (${files.length} ${files.length === 1 ? 'entry' : 'entries'} at the top)`);
 	await step('planning the change');
 	const notes = path.join(cwd, notesFile);
 	const line = `- ${new Date().toISOString().slice(0, 19)}Z ${task.replaceAll('\n', ' ')}\n`;

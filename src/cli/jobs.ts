@@ -46,6 +46,8 @@ export async function peekCommand(ref: string, options: {lines?: string; ansi?: 
 }
 
 export async function sendCommand(ref: string, words: string[], options: {enter: boolean}): Promise<void> {
+	// No text at all is a slip (it would answer a [y/N] with its default); an explicit '' presses Enter alone.
+	if (words.length === 0) throw new UsageError('nothing to send: give the text to type (ao send <job> \'\' presses Enter alone)');
 	const text = words.join(' ');
 	if (text === '' && options.enter === false) throw new UsageError('nothing to send: give the text to type');
 	const ctx = context();
