@@ -204,7 +204,7 @@ test('ao server status, restart (agents resumed in a new server) and stop', asyn
 	t.regex((await sandbox.ao(['server', 'status'])).stdout, /^not running/);
 	const job = await dispatchJson(sandbox, ['-n', 'kept', 'x']);
 	const status = await sandbox.ao(['server', 'status']);
-	t.regex(status.stdout, /^running: socket "ao-test-[0-9a-f]+", server pid \d+, supervisor pid \d+, 1 agent window\(s\); 1 (working|needs-input)$/);
+	t.regex(status.stdout, /^running: socket "ao-test-[0-9a-f]+", server pid \d+, supervisor (pid \d+|starting), 1 agent window\(s\); 1 (working|needs-input)$/);
 	const before = (await sandbox.tmux(['display-message', '-p', '#{pid}'])).trim();
 	await fs.rm(path.join(sandbox.home, `fixture-${job.id}.json`));
 	const restarted = await sandbox.ao(['server', 'restart']);

@@ -1,6 +1,6 @@
 import {loadConfig} from '../core/config.js';
 import {UsageError} from '../core/errors.js';
-import {restartServer, serverStatus, stopServer} from '../core/server-control.js';
+import {restartServer, serverStatus, stopServer, type ServerStatus} from '../core/server-control.js';
 import {context} from './context.js';
 import {out, printJson} from './io.js';
 
@@ -20,7 +20,7 @@ export async function run(action: string, options: {json?: boolean}): Promise<vo
 			}
 
 			const jobs = Object.entries(status.jobs).map(([state, count]) => `${count} ${state}`).join(', ') || 'no jobs';
-			out(`running: socket "${status.socket}", server pid ${status.serverPid}, supervisor ${status.supervisorAlive ? `pid ${status.supervisorPid}` : 'NOT running (any ao command restarts it)'}, ${status.windows} agent window(s); ${jobs}`);
+			out(`running: socket "${status.socket}", server pid ${status.serverPid}, supervisor ${supervisorText(status)}, ${status.windows} agent window(s); ${jobs}`);
 			return;
 		}
 
@@ -40,4 +40,10 @@ export async function run(action: string, options: {json?: boolean}): Promise<vo
 		default:
 			throw new UsageError(`ao server takes status, stop or restart; got "${action}"`);
 	}
+}
+
+function supervisorText(status: ServerStatus): string {
+	if (!status.supervisorAlive) return 'NOT running (any ao command restarts it)';
+	// Window 0 is alive but the supervisor has not written its pid file yet: it is still loading.
+	return status.supervisorPid === undefined ? 'starting' : `pid ${status.supervisorPid}`;
 }
