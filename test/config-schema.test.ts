@@ -97,7 +97,7 @@ test('an unknown nested key gives its dotted path and a suggestion', t => {
 
 test('an unknown key far from every known one lists the known keys', t => {
 	t.deepEqual(messages({logs: {rotate: true}}), ['unknown key "logs.rotate" (known keys: max_bytes)']);
-	t.deepEqual(messages({colours: 'on'}), ['unknown key "colours" (known keys: agent, agents, worktree, attach, logs, supervisor, concurrency, limits, detect, notify, dashboard, guard, prices, budget, status, tmux)']);
+	t.deepEqual(messages({colours: 'on'}), ['unknown key "colours" (known keys: agent, agents, worktree, attach, logs, supervisor, concurrency, limits, detect, notify, dashboard, guard, prices, budget, watchdog, status, tmux)']);
 });
 
 test('the suggestion for an unknown key is the nearest known key, not the first one within two edits', t => {
@@ -105,7 +105,7 @@ test('the suggestion for an unknown key is the nearest known key, not the first 
 });
 
 test('an unknown key inside a preset is reported with the preset name in its path', t => {
-	t.deepEqual(messages({agents: {claude: {cmd: ['x']}}}), ['unknown key "agents.claude.cmd" (known keys: command, resume, env, detect, modes)']);
+	t.deepEqual(messages({agents: {claude: {cmd: ['x']}}}), ['unknown key "agents.claude.cmd" (known keys: command, resume, env, detect, modes, usage, pause_keys)']);
 	t.deepEqual(messages({agents: {claude: {comand: ['x']}}}), ['unknown key "agents.claude.comand" (did you mean "command"?)']);
 });
 

@@ -1,11 +1,14 @@
-import {appendFileSync, readFileSync, writeFileSync} from 'node:fs';
+import {appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import {costOf, minutesLeft, priceFor} from '../src/core/cost.js';
-import {accumulate, claudeTranscriptPath, tokensPerMinute, type UsageCache} from '../src/core/usage.js';
-import {aoBin, dispatchJson, useSandbox} from './helpers/ao.js';
+import type {Job} from '../src/core/job.js';
+import {accumulate, claudeTranscriptPath, emptyCache, readClaudeUsage, tokensPerMinute, usageSince, type UsageCache} from '../src/core/usage.js';
+import {aoBin, dispatchJson, useSandbox, waitFor} from './helpers/ao.js';
 
-const empty = (): UsageCache => ({file: 'x', offset: 0, ids: [], byModel: {}, minutes: {}});
+const empty = (): UsageCache => emptyCache('x');
 const at = (minute: number) => new Date(Date.parse('2026-11-26T10:00:00.000Z') + minute * 60_000).toISOString();
 const assistant = (id: string, usage: Record<string, number>, minute = 0, model = 'claude-sonnet-4-5') => JSON.stringify({type: 'assistant', timestamp: at(minute), message: {id, model, usage}});
 const prices = {'claude-sonnet': {input: 3, output: 15, cache_write: 3.75, cache_read: 0.3}, 'claude-sonnet-4-5-big': {input: 6, output: 30, cache_write: 7.5, cache_read: 0.6}};
@@ -20,7 +23,10 @@ test('usage sums message.usage of assistant entries, each message id once', t =>
 	]);
 	t.deepEqual(cache.byModel, {'claude-sonnet-4-5': {input: 11, output: 7, cacheWrite: 100, cacheRead: 1000}});
 	t.deepEqual(cache.ids, ['m1', 'm2']);
-	t.is(tokensPerMinute(cache.minutes, Date.parse(at(1)) + 1000, 5), 1118 / 5);
+	t.is(tokensPerMinute(cache, Date.parse(at(1)) + 1000, 5), 1118 / 5);
+	// By minute within a day, by hour before that.
+	t.deepEqual(usageSince(cache, Date.parse(at(1)), Date.parse(at(2))), {'claude-sonnet-4-5': {input: 1, output: 2, cacheWrite: 100, cacheRead: 1000}});
+	t.is(usageSince(cache, Date.parse(at(-3 * 60)), Date.parse(at(2)) + 86_400_000)['claude-sonnet-4-5']!.input, 11);
 });
 
 test('prices: the longest listed prefix of the model wins; an unpriced model gives no estimate', t => {
@@ -65,7 +71,59 @@ test('ao cost reads a job\'s transcript incrementally and shows tokens, an estim
 	const cache = JSON.parse(readFileSync(path.join(sandbox.home, 'jobs', job.id, 'usage.json'), 'utf8')) as UsageCache;
 	t.is(cache.offset, readFileSync(transcript, 'utf8').lastIndexOf('\n') + 1);
 	const table = (await sandbox.ao(['cost'])).stdout;
-	t.regex(table, /spender +shell +\w[\w-]* +1\.5k +1\.0k\/500\/0 +~\$0\.01/);
+	t.regex(table, /spender +shell +\w[\w-]* +1\.5k +1k\/500\/0 +~\$0\.01/);
 	t.regex(table, /quiet +shell +\w[\w-]* +- +- +- +-/);
 	t.regex(table, /total 1\.5k tokens, ~\$0\.01 \(an estimate from the prices table\)/);
+});
+
+test('a 50 MB transcript is read once: the next read starts at the saved offset and reads only what was appended', async t => {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'ao-usage-'));
+	t.teardown(() => rmSync(dir, {recursive: true, force: true}));
+	const transcript = path.join(dir, 't.jsonl');
+	const cacheFile = path.join(dir, 'usage.json');
+	// Lines with multi-byte text, so the 8 MB read chunks end inside lines and inside characters.
+	const padding = 'é日本'.repeat(40);
+	const lines: string[] = [];
+	let bytes = 0;
+	for (let i = 0; bytes < 50 * 1024 * 1024; i++) {
+		// Every message is written twice, as Claude Code streams it: counted once.
+		const line = JSON.stringify({type: 'assistant', timestamp: at(0), message: {id: `m${Math.floor(i / 2)}`, model: 'claude-sonnet-4-5', usage: {input_tokens: 1, output_tokens: 2}, content: padding}});
+		lines.push(line);
+		bytes += Buffer.byteLength(line) + 1;
+	}
+
+	writeFileSync(transcript, lines.join('\n') + '\n');
+	const job = {id: 'aaaaaaaa', worktree: dir, sessionId: 's', transcriptPath: transcript} as Job;
+	const first = (await readClaudeUsage(job, cacheFile))!;
+	const messages = Math.ceil(lines.length / 2);
+	t.deepEqual(first.byModel['claude-sonnet-4-5'], {input: messages, output: 2 * messages, cacheWrite: 0, cacheRead: 0});
+	t.is(first.offset, bytes);
+	// Blank out the first megabyte in place: a reader that started over would lose those messages.
+	const handle = await fs.open(transcript, 'r+');
+	await handle.write(Buffer.alloc(1024 * 1024, 0x0A), 0, 1024 * 1024, 0);
+	await handle.close();
+	appendFileSync(transcript, assistant('new', {input_tokens: 100, output_tokens: 0}) + '\n');
+	const second = (await readClaudeUsage(job, cacheFile))!;
+	t.is(second.byModel['claude-sonnet-4-5']!.input, messages + 100);
+	t.is(second.offset, statSync(transcript).size);
+	t.true(statSync(cacheFile).size < 200_000, 'the cache keeps the last message ids, not all of them');
+});
+
+test('ao cost --since counts only what was spent since then (to the minute today, to the hour before)', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const transcript = path.join(sandbox.dir, 'transcript.jsonl');
+	const line = (id: string, tokens: number, msAgo: number) => JSON.stringify({type: 'assistant', timestamp: new Date(Date.now() - msAgo).toISOString(), message: {id, model: 'claude-sonnet-4-5', usage: {output_tokens: tokens}}});
+	writeFileSync(transcript, [line('old', 7000, 2 * 86_400_000), line('hour', 300, 90 * 60_000), line('new', 20, 60_000)].join('\n') + '\n');
+	const ao = `'${process.execPath}' '${aoBin}'`;
+	const payload = JSON.stringify({transcript_path: transcript}).replaceAll("'", String.raw`'\''`);
+	const job = await dispatchJson(sandbox, ['-n', 'spender', '--', 'sh', '-c', `echo '${payload}' | ${ao} report --hook Stop; sleep 60`]);
+	const total = async (since: string) => (await sandbox.aoJson<{jobs: Array<{id: string; total?: number}>}>(['cost', '--since', since])).jobs.find(row => row.id === job.id)?.total;
+	await waitFor('the transcript to be found', async () => (await total('3d')) === 7320);
+	t.is(await total('1h'), 20);
+	t.is(await total('2h'), 320);
+	t.regex((await sandbox.ao(['cost', '--since', '2h'])).stdout, /total 320 tokens since \d{4}-\d\d-\d\d \d\d:\d\d UTC, ~\$0\.00/);
+	const bad = await sandbox.ao(['cost', '--since', 'banana']);
+	t.is(bad.exitCode, 2);
+	t.is(bad.stderr, 'ao: --since "banana" is not a duration or a date; try --since 2h, --since 1d or --since 2026-11-26');
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type {JobView} from '../src/core/list.js';
-import {buildRows, formatJobRow, moveSelection, rowDetail, selectableIds} from '../src/dashboard/view-model.js';
+import {buildRows, formatJobRow, moveSelection, rowDetail, selectableIds, tokenColumnWidth} from '../src/dashboard/view-model.js';
 
 const at = '2026-11-26T10:00:00.000Z';
 
@@ -49,6 +49,12 @@ test('a row shows the selection and pin markers, name, agent, age and the reason
 	t.is(formatJobRow(asking, 60, now, {name: 10, agent: 6}, true), '>* fix-login  claude   1m asks: Proceed? [y/N]');
 	t.is(formatJobRow(asking, 31, now, {name: 10, agent: 6}, false), ' * fix-login  claude   1m asks:');
 	t.is(formatJobRow(asking, 20, now, {name: 10, agent: 6}, false), ' * fix-login  claude');
+	// The token column, once some job has a usage record: "-" for a job whose agent keeps none.
+	t.is(tokenColumnWidth([asking]), 0);
+	const spending = {...asking, tokens: 212_400, runaway: 'runaway: spent over 5M tokens without changing its worktree'};
+	t.is(tokenColumnWidth([asking, spending]), 6);
+	t.is(formatJobRow(asking, 60, now, {name: 10, agent: 6, tokens: 6}, true), '>* fix-login  claude   1m      - asks: Proceed? [y/N]');
+	t.is(formatJobRow(spending, 60, now, {name: 10, agent: 6, tokens: 6}, false), ' * fix-login  claude   1m 212.4k runaway: spent over 5M toke');
 	t.is(rowDetail(job('d0000002', {lastLine: 'compiling', reason: 'started'})), 'compiling');
 	t.is(rowDetail(job('d0000003', {state: 'queued', reason: 'waiting for a slot', queuePosition: 2})), '#2 waiting for a slot');
 });

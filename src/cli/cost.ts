@@ -1,23 +1,25 @@
 import {loadConfig} from '../core/config.js';
 import {costReport} from '../core/cost.js';
+import {UsageError} from '../core/errors.js';
+import {formatMinutes, formatTokens as count, parseSince} from '../core/units.js';
 import {totalOf} from '../core/usage.js';
 import {context} from './context.js';
 import {table} from './format.js';
 import {out, printJson} from './io.js';
 
-const count = (value: number | undefined) => (value === undefined ? '-' : value >= 1e6 ? `${(value / 1e6).toFixed(1)}M` : value >= 1e3 ? `${(value / 1e3).toFixed(1)}k` : String(Math.round(value)));
 const dollars = (value: number | undefined) => (value === undefined ? '-' : `~$${value.toFixed(2)}`);
 
-function duration(minutes: number): string {
-	if (!Number.isFinite(minutes)) return 'never at this rate';
-	return minutes >= 120 ? `${(minutes / 60).toFixed(1)} h` : `${Math.round(minutes)} min`;
-}
-
-/** `ao cost [--json]`: tokens and an estimated cost per job, the burn rate, and the quota window projection. */
-export async function run(options: {json?: boolean}): Promise<void> {
+/** `ao cost [--json] [--since DURATION]`: tokens and an estimated cost per job, the burn rate, the quota window. */
+export async function run(options: {json?: boolean; since?: string}): Promise<void> {
 	const ctx = context();
+	const now = Date.now();
+	const since = options.since === undefined ? undefined : parseSince(options.since, now);
+	if (options.since !== undefined && since === undefined) {
+		throw new UsageError(`--since ${JSON.stringify(options.since)} is not a duration or a date; try --since 2h, --since 1d or --since 2026-11-26`);
+	}
+
 	const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths});
-	const report = await costReport(ctx.paths, config);
+	const report = await costReport(ctx.paths, config, {now, since});
 	if (options.json) {
 		printJson(report);
 		return;
@@ -29,10 +31,15 @@ export async function run(options: {json?: boolean}): Promise<void> {
 		rows.push([job.id, job.name, job.agent, job.state, count(job.total), parts, dollars(job.costUsd), job.perMinute === undefined ? '-' : count(job.perMinute)]);
 	}
 
-	const lines = table(rows, process.stdout.columns || 160);
-	lines.push('', `total ${count(totalOf(report.total))} tokens, ~$${report.costUsd.toFixed(2)} (an estimate from the prices table) · all live agents together burn ${count(report.burnRate)} tokens/min now`);
-	if (report.windowMinutesLeft !== undefined) {
-		lines.push(`${count(report.windowUsed)} of ${count(config.budget.window_tokens)} tokens of the ${config.budget.window_hours} h window used; at this rate the window runs out in ${duration(report.windowMinutesLeft)}`);
+	const lines = report.jobs.length > 0 ? table(rows, process.stdout.columns || 160) : [since === undefined ? 'no jobs' : 'no job ran or spent tokens in that time'];
+	const period = report.since ? ` since ${report.since.slice(0, 16).replace('T', ' ')} UTC` : '';
+	lines.push('', `total ${count(totalOf(report.total))} tokens${period}, ~$${report.costUsd.toFixed(2)} (an estimate from the prices table) · all live agents together burn ${count(report.burnRate)} tokens/min now`);
+	const {window} = report;
+	if (window) {
+		const hours = config.budget.window_hours;
+		lines.push(`${count(window.used)} of ${count(config.budget.window_tokens)} tokens of the ${hours} h window used, resets in ${formatMinutes(window.resetsInMinutes)}; `
+			+ (window.minutesLeft === 0 ? 'the window is spent' : `at this rate the ${hours} h window runs out in ${formatMinutes(window.minutesLeft)}`)
+			+ (window.runsOutBeforeReset ? ' (before it resets: queued jobs wait)' : ''));
 	}
 
 	out(lines.join('\n'));

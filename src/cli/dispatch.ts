@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import {dispatch} from '../core/dispatch.js';
 import {UsageError} from '../core/errors.js';
+import {parseTokens} from '../core/units.js';
 import {context} from './context.js';
 import {out, paint, printJson, warn} from './io.js';
 
@@ -20,6 +21,7 @@ export interface DispatchOptions {
 	priority?: string;
 	allowCi?: boolean;
 	mode?: string;
+	budget?: string;
 }
 
 async function taskText(options: DispatchOptions): Promise<string> {
@@ -38,8 +40,11 @@ export async function run(options: DispatchOptions): Promise<void> {
 	const ctx = context();
 	const priority = options.priority === undefined ? undefined : Number(options.priority);
 	if (priority !== undefined && !Number.isInteger(priority)) throw new UsageError(`--priority must be an integer, got ${JSON.stringify(options.priority)}`);
+	const budget = options.budget === undefined ? undefined : parseTokens(options.budget);
+	if (options.budget !== undefined && budget === undefined) throw new UsageError(`--budget must be a number of tokens like 200000, 200k or 1.5M; got ${JSON.stringify(options.budget)}`);
 	const {job, warnings, queuePosition} = await dispatch({
 		priority,
+		budget,
 		allowCi: options.allowCi,
 		mode: options.mode,
 		task: await taskText(options),

@@ -6,7 +6,9 @@ import {AoError, UsageError} from '../core/errors.js';
 import {listJobs} from '../core/list.js';
 import {tildify} from '../core/paths.js';
 import {removeJob} from '../core/remove.js';
+import {allowance, resumePaused, unpause} from '../core/pause.js';
 import {lostJobs, respawn, resumeIfIdle} from '../core/respawn.js';
+import {formatTokens} from '../core/units.js';
 import {isLive} from '../core/states.js';
 import {registerUserServer, socketFromTmuxEnv} from '../core/user-servers.js';
 import {context, type Context} from './context.js';
@@ -51,9 +53,41 @@ export async function sendCommand(ref: string, words: string[], options: {enter:
 	const text = words.join(' ');
 	if (text === '' && options.enter === false) throw new UsageError('nothing to send: give the text to type');
 	const ctx = context();
-	const target = await resumable(ctx, ref);
+	let target = await resumable(ctx, ref);
+	if (target.job.paused) {
+		// A reply is the user taking over: the pause ends and the budget counts again from here.
+		target = await unpause(ctx.paths, (await loadConfig({cwd: ctx.cwd, paths: ctx.paths})).config, target);
+		process.stderr.write(`ao: ${target.job.name} was paused; it goes on with your reply\n`);
+	}
+
 	await send(ctx.tmux, target, text, options.enter);
 	out(`sent to ${target.job.id} (${target.job.name})`);
+}
+
+/** `ao resume <job> [message]`: a paused agent goes on (told the message, or "continue"); a stopped one respawns. */
+export async function resumeCommand(ref: string, words: string[]): Promise<void> {
+	const ctx = context();
+	const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths});
+	const target = await findTarget(ctx.paths, ctx.tmux, ref);
+	const text = words.length > 0 ? words.join(' ') : undefined;
+	if (target.job.paused) {
+		const resumed = await resumePaused(ctx.paths, ctx.tmux, config, target, text);
+		const limit = allowance(resumed.job, config);
+		out(`resumed ${resumed.job.id} (${resumed.job.name})${limit > 0 ? `; it may spend ${formatTokens(limit)} more tokens before the next pause` : ''}`);
+		return;
+	}
+
+	if (!isLive(target.job.state)) {
+		const [after] = await respawn(ctx.paths, ctx.tmux, config, [target]);
+		if (after && text !== undefined && after.state !== 'queued') {
+			process.stderr.write(`ao: ${after.name} was ${target.job.state}; it was respawned, and the message was not sent (ao send it once it is up)\n`);
+		}
+
+		out(after?.state === 'queued' ? `queued ${after.id} (${after.name}): ${after.reason}` : `respawned ${target.job.id} (${target.job.name}) in ${tildify(target.job.worktree)}`);
+		return;
+	}
+
+	throw new AoError(`job ${target.job.id} (${target.job.name}) is ${target.job.state} and not paused; there is nothing to resume (ao send ${target.job.name} TEXT replies to it)`);
 }
 
 export async function attachCommand(ref: string): Promise<void> {

@@ -1,5 +1,7 @@
 import {listJobs, type JobView} from '../core/list.js';
 import {groups} from '../core/states.js';
+import {usageLine} from '../core/status-line.js';
+import {formatTokens} from '../core/units.js';
 import {age, table} from './format.js';
 import {context} from './context.js';
 import {out, paint, printJson, warn} from './io.js';
@@ -12,11 +14,13 @@ export interface ListOptions {
 
 const stateColor: Record<string, string> = {'needs-input': '1;33', ready: '1;32', working: '36', queued: '2', failed: '31', stopped: '2', completed: '2'};
 
-function row(job: JobView): string[] {
+function row(job: JobView, withTokens: boolean): string[] {
 	const reason = job.queuePosition ? `#${job.queuePosition} in queue · ${job.reason}` : job.reason;
 	const last = (job.state === 'working' && job.reason !== 'resumed') || !reason ? job.lastLine
 		: job.lastLine && !reason.includes(job.lastLine) ? `${reason} · ${job.lastLine}` : reason;
-	return ['  ' + job.id, job.name, job.agent, paint(stateColor[job.state] ?? '0', job.state), age(job.stateSince), job.branch ?? '-', last];
+	const state = paint(stateColor[job.state] ?? '0', job.state) + (job.runaway ? paint('1;31', ' runaway') : '');
+	const detail = job.runaway && !last.startsWith('runaway') ? `${job.runaway} · ${last}` : last;
+	return ['  ' + job.id, job.name, job.agent, state, age(job.stateSince), ...(withTokens ? [formatTokens(job.tokens)] : []), job.branch ?? '-', detail];
 }
 
 export async function run(options: ListOptions): Promise<void> {
@@ -34,7 +38,9 @@ export async function run(options: ListOptions): Promise<void> {
 	}
 
 	// One table for all rows, so columns line up across groups; group headers go between.
-	const rows = table(listing.jobs.map(row), process.stdout.columns || 160);
+	// The token column appears once some agent keeps a usage record ao reads ("-" for the others).
+	const withTokens = listing.jobs.some(job => job.tokens !== undefined);
+	const rows = table(listing.jobs.map(job => row(job, withTokens)), process.stdout.columns || 160);
 	const lines: string[] = [];
 	for (const group of groups) {
 		const members = listing.jobs.flatMap((job, index) => (job.group === group ? [rows[index]!] : []));
@@ -43,6 +49,8 @@ export async function run(options: ListOptions): Promise<void> {
 	}
 
 	if (listing.hidden > 0) lines.push(paint('2', `${listing.hidden} completed job(s) hidden: ao list --all`));
+	const usage = usageLine(listing.usage);
+	if (usage) lines.push(paint('2', `${usage} · ao cost`));
 	if (!listing.serverUp) lines.push(paint('2', 'the ao tmux server is not running, so jobs that were running show as failed (lost)'));
 	out(lines.join('\n'));
 }

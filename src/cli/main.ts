@@ -48,6 +48,7 @@ program.command('dispatch')
 	.option('-p, --priority <n>', 'start before queued jobs of lower priority (default 0)')
 	.option('--allow-ci', 'dispatch even with CI=true (ao refuses there by default)')
 	.option('-m, --mode <mode>', 'permission mode: default, plan, acceptEdits, auto or bypass (auto and bypass need ao trust DIR --mode)')
+	.option('--budget <tokens>', 'pause the agent once it spent this many tokens (200k, 1.5M); ao resume grants as many again')
 	.option('--json', 'print the job record as JSON')
 	.usage('[options] [task...] [-- command...]')
 	.action(action(async (words: string[], options: Record<string, unknown>) => {
@@ -150,7 +151,8 @@ program.command('dashboard').aliases(['agents', 'view'])
 program.command('cost')
 	.description('tokens and estimated cost per job, the burn rate of all agents, and the quota window projection')
 	.option('--json', 'as JSON')
-	.action(action(async (options: {json?: boolean}) => (await import('./cost.js')).run(options)));
+	.option('--since <when>', 'only what was spent since then: a duration back from now (30m, 2h, 1d) or a date')
+	.action(action(async (options: {json?: boolean; since?: string}) => (await import('./cost.js')).run(options)));
 
 program.command('status')
 	.description('counts by group for a status line: "ao 2? 1! 3* 4+" (needs input, ready, working, done)')
@@ -163,6 +165,12 @@ program.command('respawn')
 	.argument('[job]', 'id, unique id prefix or name')
 	.option('--all', 'every job lost with the tmux server (reboot, sleep, kill-server)')
 	.action(action(async (job: string | undefined, options: {all?: boolean}) => (await import('./jobs.js')).respawnCommand(job, options)));
+
+program.command('resume')
+	.description('let a paused job (over budget, a runaway) go on, told MESSAGE or "continue"; a stopped job is respawned')
+	.argument('<job>', 'id, unique id prefix or name')
+	.argument('[message...]', 'what to tell the agent as it goes on')
+	.action(action(async (job: string, message: string[]) => (await import('./jobs.js')).resumeCommand(job, message)));
 
 program.command('server')
 	.description('the ao tmux server: status, stop (ends every agent), restart (from this shell, agents resumed)')

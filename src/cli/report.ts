@@ -19,7 +19,7 @@ export async function run(state: string | undefined, options: {reason?: string; 
 		const input = process.stdin.isTTY ? '' : readFileSync(0, 'utf8');
 		const payload = input.trim() ? JSON.parse(input) as Record<string, unknown> : {};
 		const hook = readHook(options.hook, payload);
-		await report(ctx.paths, jobId, hook.state, hook.reason, hook.transcriptPath);
+		await report(ctx.paths, jobId, hook.state, hook.reason, hook.transcriptPath, options.hook);
 	} catch (error) {
 		try {
 			appendFileSync(ctx.paths.supervisorLog, `${new Date().toISOString()} ${jobId ?? '-'} hook ${options.hook} not recorded: ${errorMessage(error)}\n`);

@@ -1,4 +1,5 @@
 import {loadConfig} from '../core/config.js';
+import {readUsageSummary} from '../core/cost.js';
 import {formatStatusLine, statusCounts} from '../core/status-line.js';
 import {JobStore} from '../core/store.js';
 import {context} from './context.js';
@@ -15,5 +16,5 @@ export async function run(options: {tmux?: boolean; json?: boolean}): Promise<vo
 	}
 
 	const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths});
-	out(formatStatusLine(counts, config.status.glyphs));
+	out(formatStatusLine(counts, config.status.glyphs, await readUsageSummary(ctx.paths)));
 }

@@ -9,6 +9,7 @@ export type Rule =
 	| {type: 'size'}
 	| {type: 'duration'}
 	| {type: 'regexList'}
+	| {type: 'enum'; values: string[]}
 	| {type: 'object'; keys: Record<string, Rule>}
 	| {type: 'record'; value: Rule; required?: string[]};
 
@@ -23,6 +24,8 @@ const presetRule: Rule = {
 			type: 'object',
 			keys: Object.fromEntries(['default', 'plan', 'acceptEdits', 'auto', 'bypass'].map(mode => [mode, {type: 'stringList'} as Rule])),
 		},
+		usage: {type: 'enum', values: ['claude', 'none']},
+		pause_keys: {type: 'stringList'},
 	},
 };
 
@@ -76,7 +79,18 @@ export const configSchema: Rule = {
 			type: 'record',
 			value: {type: 'object', keys: Object.fromEntries(['input', 'output', 'cache_write', 'cache_read'].map(kind => [kind, {type: 'number', min: 0} as Rule]))},
 		},
-		budget: {type: 'object', keys: {window_tokens: {type: 'int', min: 0}, window_hours: {type: 'number', min: 0}}},
+		budget: {type: 'object', keys: {window_tokens: {type: 'int', min: 0}, window_hours: {type: 'number', min: 0}, per_job_tokens: {type: 'int', min: 0}}},
+		watchdog: {
+			type: 'object',
+			keys: {
+				runaway_tokens: {type: 'int', min: 0},
+				runaway_minutes: {type: 'number', min: 0},
+				pause_runaway: {type: 'bool'},
+				loop_reads: {type: 'int', min: 0},
+				cpu_busy_s: {type: 'int', min: 0},
+				check_s: {type: 'number', min: 0.1},
+			},
+		},
 		status: {
 			type: 'object',
 			keys: {
@@ -107,6 +121,10 @@ export interface Preset {
 	detect?: Detect;
 	/** Extra arguments (after the program) that start the agent in a permission mode. */
 	modes?: Partial<Record<PermissionMode, string[]>>;
+	/** Where ao reads the agent's token usage: Claude Code transcripts, or nowhere ("-"). */
+	usage?: 'claude' | 'none';
+	/** Keys (tmux send-keys names) that interrupt the agent's turn when a budget pauses it; none: SIGSTOP. */
+	pause_keys?: string[];
 }
 
 export interface StatusGlyphs {
@@ -132,7 +150,8 @@ export interface Config {
 	guard: {deny: string[]};
 	/** Dollars per million tokens, by model name prefix. */
 	prices: Record<string, {input: number; output: number; cache_write: number; cache_read: number}>;
-	budget: {window_tokens: number; window_hours: number};
+	budget: {window_tokens: number; window_hours: number; per_job_tokens: number};
+	watchdog: {runaway_tokens: number; runaway_minutes: number; pause_runaway: boolean; loop_reads: number; cpu_busy_s: number; check_s: number};
 	status: {glyphs: StatusGlyphs};
 	tmux: {window_size: string};
 }
@@ -159,6 +178,7 @@ function expected(rule: Rule): string {
 		case 'size': return 'a size like "200x50"';
 		case 'duration': return 'a duration like "90s", "30m", "1h" or "off"';
 		case 'regexList': return 'a list of regular expressions';
+		case 'enum': return `one of ${rule.values.join(', ')}`;
 		case 'object':
 		case 'record': return 'a map';
 	}
@@ -210,6 +230,8 @@ export function validateConfigValue(value: unknown, rule: Rule = configSchema, a
 			const bad = value.find(item => !isRegex(item));
 			return bad === undefined ? [] : [{path: at, message: `${name} holds ${JSON.stringify(bad)}, which is not a valid regular expression`}];
 		}
+		case 'enum':
+			return typeof value === 'string' && rule.values.includes(value) ? [] : wrong();
 		case 'stringList':
 			return Array.isArray(value) && value.every(item => typeof item === 'string') && (!rule.nonEmpty || value.length > 0) ? [] : wrong();
 		case 'stringMap':

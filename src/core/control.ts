@@ -3,6 +3,7 @@ import {AoError} from './errors.js';
 import type {Job} from './job.js';
 import {checkName} from './names.js';
 import {StatePaths} from './paths.js';
+import {signalTree} from './process-tree.js';
 import {resolveJob} from './resolve.js';
 import {observe} from './observe.js';
 import {isLive} from './states.js';
@@ -66,8 +67,10 @@ function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
 export async function stop(paths: StatePaths, tmux: Tmux, target: Target, reason = 'stopped by user', graceMs = 3000): Promise<Job> {
 	const {job} = target;
 	if (!isLive(job.state)) throw new AoError(`job ${job.id} (${job.name}) is already ${job.state}`);
-	const stopped = await new JobStore(paths).update(job.id, () => ({state: 'stopped', reason}), reason === 'idle' ? 'idle' : 'cli');
+	const stopped = await new JobStore(paths).update(job.id, () => ({state: 'stopped', reason, paused: undefined}), reason === 'idle' ? 'idle' : 'cli');
 	const pane = target.pane;
+	// A process held with SIGSTOP (a budget pause) acts on SIGTERM only once it runs again.
+	if (pane && !pane.dead && job.paused?.how === 'sigstop') signalTree(pane.panePid, 'SIGCONT');
 	if (pane && !pane.dead && signalGroup(pane.panePid, 'SIGTERM')) {
 		const deadline = Date.now() + graceMs;
 		while (Date.now() < deadline) {

@@ -3,7 +3,9 @@ import type {Job} from './job.js';
 import {StatePaths} from './paths.js';
 import {isLive} from './states.js';
 import {JobStore} from './store.js';
-import {readClaudeUsage, sumTokens, tokensPerMinute, totalOf, type Tokens, type UsageCache} from './usage.js';
+import {minuteTotals, readClaudeUsage, sumTokens, tokensPerMinute, totalOf, usageSince, type Tokens, type UsageCache} from './usage.js';
+import {formatMinutes, formatTokens} from './units.js';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 
 export interface JobCost {
@@ -25,9 +27,10 @@ export interface CostReport {
 	costUsd: number;
 	/** Tokens per minute of all live jobs together, over the last 5 minutes. */
 	burnRate: number;
-	/** Minutes until budget.window_tokens is spent at the burn rate, when a window is set. */
-	windowMinutesLeft?: number;
-	windowUsed?: number;
+	/** The quota window, when budget.window_tokens is set. */
+	window?: QuotaWindow;
+	/** With --since: the start of the period the tokens and costs cover. */
+	since?: string;
 }
 
 /** The price of a model: the longest `prices` key its name starts with. Pure. */
@@ -55,33 +58,130 @@ export function minutesLeft(windowTokens: number, used: number, perMinute: numbe
 	return perMinute > 0 ? (windowTokens - used) / perMinute : Number.POSITIVE_INFINITY;
 }
 
-/** Usage of every job from the agents' own records (Claude Code transcripts; others keep none ao can read). */
-export async function costReport(paths: StatePaths, config: Config, now = Date.now()): Promise<CostReport> {
+/** Which reader knows the job's usage: Claude Code's transcript (the preset says so, or a hook told ao where it is). */
+export function readsUsage(job: Job, config: Config): boolean {
+	const preset = Object.hasOwn(config.agents, job.agent) ? config.agents[job.agent] : undefined;
+	return preset?.usage === 'claude' || job.transcriptPath !== undefined;
+}
+
+/** The job's usage, read incrementally (see readClaudeUsage); undefined when its agent keeps no record ao can read. */
+export async function readJobUsage(paths: StatePaths, config: Config, job: Job, known?: UsageCache): Promise<UsageCache | undefined> {
+	if (!readsUsage(job, config)) return undefined;
+	return readClaudeUsage(job, path.join(paths.jobDir(job.id), 'usage.json'), job.env?.HOME, known).catch(() => known);
+}
+
+export interface QuotaWindow {
+	/** Tokens spent in the window that is open now (0 when none is). */
+	used: number;
+	/** Minutes until the open window resets (a full window when none is open: the next token opens one). */
+	resetsInMinutes: number;
+	/** Minutes until the window's tokens are spent at the current burn rate. */
+	minutesLeft: number;
+	runsOutBeforeReset: boolean;
+}
+
+/**
+ * The quota window as Claude's plans count it: a window opens with the first token spent after the previous one
+ * closed, and lasts `windowHours`. From per-minute totals of every job together. Pure.
+ */
+export function quotaWindow(minutes: Map<number, number>, now: number, windowHours: number, windowTokens: number, burnRate: number): QuotaWindow {
+	const length = Math.max(1, Math.round(windowHours * 60));
+	const current = Math.floor(now / 60_000);
+	let start: number | undefined;
+	for (const minute of [...minutes.keys()].filter(minute => (minutes.get(minute) ?? 0) > 0 && minute <= current).sort((a, b) => a - b)) {
+		if (start === undefined || minute >= start + length) start = minute;
+	}
+
+	const open = start !== undefined && current < start + length;
+	const used = open ? [...minutes].reduce((sum, [minute, tokens]) => sum + (minute >= start! && minute <= current ? tokens : 0), 0) : 0;
+	const resetsInMinutes = open ? start! + length - current : length;
+	const left = minutesLeft(windowTokens, used, burnRate) ?? Number.POSITIVE_INFINITY;
+	return {used, resetsInMinutes, minutesLeft: left, runsOutBeforeReset: left < resetsInMinutes};
+}
+
+/** Why queued jobs wait for the quota: the window is spent, or would be at this rate before it resets. Pure. */
+export function quotaBlock(window: QuotaWindow | undefined, budget: Config['budget']): string | undefined {
+	if (!window?.runsOutBeforeReset) return undefined;
+	const resets = `it resets in ${formatMinutes(window.resetsInMinutes)}`;
+	if (window.minutesLeft === 0) return `quota: the ${budget.window_hours} h window's ${formatTokens(budget.window_tokens)} tokens are spent; ${resets} (budget.window_tokens)`;
+	return `quota: at this rate the ${budget.window_hours} h window runs out in ${formatMinutes(window.minutesLeft)}, before ${resets} (budget.window_tokens)`;
+}
+
+/** Per-minute totals of several jobs added up. Pure. */
+export function mergeMinutes(caches: Iterable<UsageCache>): Map<number, number> {
+	const merged = new Map<number, number>();
+	for (const cache of caches) for (const [minute, tokens] of minuteTotals(cache)) merged.set(minute, (merged.get(minute) ?? 0) + tokens);
+	return merged;
+}
+
+/** What `ao list`, the dashboard, the status line and the queue show of usage: kept current by the supervisor. */
+export interface UsageSummary {
+	at: string;
+	jobs: Record<string, {tokens: number; perMinute: number}>;
+	burnRate: number;
+	window?: QuotaWindow;
+}
+
+/** The summary of every job's usage: tokens, burn rates, the quota window. Pure. */
+export function summarize(caches: Map<string, UsageCache>, liveIds: Set<string>, config: Config, now: number): UsageSummary {
+	const jobs: UsageSummary['jobs'] = {};
+	let burnRate = 0;
+	for (const [id, cache] of caches) {
+		const perMinute = tokensPerMinute(cache, now);
+		jobs[id] = {tokens: totalOf(sumTokens(Object.values(cache.byModel))), perMinute};
+		if (liveIds.has(id)) burnRate += perMinute;
+	}
+
+	const {window_tokens: windowTokens, window_hours: windowHours} = config.budget;
+	return {
+		at: new Date(now).toISOString(), jobs, burnRate,
+		...(windowTokens > 0 ? {window: quotaWindow(mergeMinutes(caches.values()), now, windowHours, windowTokens, burnRate)} : {}),
+	};
+}
+
+/** A summary this old is not the present: the supervisor is not running (its token counts still hold). */
+export const summaryMaxAgeMs = 60_000;
+
+/** The summary the supervisor last wrote, unless it is too old to trust (`anyAge`: as it is, for token counts). */
+export async function readUsageSummary(paths: StatePaths, options: {now?: number; anyAge?: boolean} = {}): Promise<UsageSummary | undefined> {
+	const summary = await fs.readFile(paths.usageSummary, 'utf8').then(text => JSON.parse(text) as UsageSummary, () => undefined);
+	return summary && (options.anyAge || (options.now ?? Date.now()) - Date.parse(summary.at) < summaryMaxAgeMs) ? summary : undefined;
+}
+
+/**
+ * Usage of every job from the agents' own records (Claude Code transcripts; others keep none ao can read). With
+ * `since`, only what was spent since then, and only the jobs that spent something or ran in that time.
+ */
+export async function costReport(paths: StatePaths, config: Config, options: {now?: number; since?: number} = {}): Promise<CostReport> {
+	const now = options.now ?? Date.now();
 	const {jobs} = await new JobStore(paths).list();
 	const caches = new Map<string, UsageCache>();
-	for (const job of jobs.filter((candidate: Job) => candidate.agent === 'claude' || candidate.transcriptPath)) {
-		const cache = await readClaudeUsage(job, path.join(paths.jobDir(job.id), 'usage.json'), job.env?.HOME);
+	for (const job of jobs) {
+		const cache = await readJobUsage(paths, config, job);
 		if (cache) caches.set(job.id, cache);
 	}
 
-	const rows: JobCost[] = jobs.map(job => {
+	const {since} = options;
+	const rows: JobCost[] = jobs.flatMap(job => {
 		const cache = caches.get(job.id);
-		if (!cache) return {id: job.id, name: job.name, agent: job.agent, state: job.state};
-		const tokens = sumTokens(Object.values(cache.byModel));
-		return {
+		const ranSince = since === undefined || isLive(job.state) || Date.parse(job.updatedAt) >= since;
+		if (!cache) return ranSince ? [{id: job.id, name: job.name, agent: job.agent, state: job.state}] : [];
+		const byModel = since === undefined ? cache.byModel : usageSince(cache, since, now);
+		const tokens = sumTokens(Object.values(byModel));
+		if (!ranSince && totalOf(tokens) === 0) return [];
+		return [{
 			id: job.id, name: job.name, agent: job.agent, state: job.state, tokens, total: totalOf(tokens),
-			costUsd: costOf(cache.byModel, config.prices), perMinute: tokensPerMinute(cache.minutes, now),
-		};
+			costUsd: costOf(byModel, config.prices), perMinute: tokensPerMinute(cache, now),
+		}];
 	});
 	const live = new Set(jobs.filter(job => isLive(job.state)).map(job => job.id));
-	const burnRate = rows.filter(row => live.has(row.id)).reduce((sum, row) => sum + (row.perMinute ?? 0), 0);
-	const windowStart = Math.floor((now - config.budget.window_hours * 3_600_000) / 60_000);
-	const windowUsed = [...caches.values()].reduce((sum, cache) => sum + Object.entries(cache.minutes).filter(([minute]) => Number(minute) >= windowStart).reduce((part, [, tokens]) => part + tokens, 0), 0);
+	const summary = summarize(caches, live, config, now);
 	return {
 		jobs: rows,
 		total: sumTokens(rows.flatMap(row => (row.tokens ? [row.tokens] : []))),
 		costUsd: rows.reduce((sum, row) => sum + (row.costUsd ?? 0), 0),
-		burnRate,
-		...(config.budget.window_tokens > 0 ? {windowUsed, windowMinutesLeft: minutesLeft(config.budget.window_tokens, windowUsed, burnRate)} : {}),
+		burnRate: summary.burnRate,
+		...(summary.window ? {window: summary.window} : {}),
+		...(since === undefined ? {} : {since: new Date(since).toISOString()}),
 	};
 }

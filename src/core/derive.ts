@@ -114,12 +114,14 @@ export function screenCandidate(job: Job, observation: Observation): Omit<Pendin
 /**
  * The state of a live job from every signal, most exact first: its process (dead, gone), then its own reports
  * (an agent that reports is trusted and never second-guessed from the screen), then screen patterns, then silence.
+ * A paused job (budget, runaway) keeps its state.
  * Screen and silence must say the same thing for `debounceMs` before the state changes. Pure.
  */
 export function deriveState(job: Job, observation: Observation): Derived {
 	const processChange = deriveFromProcess(job, observation.pane, observation.nowMs / 1000);
 	if (processChange) return {change: processChange};
-	if (!isLive(job.state) || !job.windowId || job.state === 'queued' || job.reports) return {};
+	// A paused agent stays where the pause put it (needs input) until it is resumed; only its process can end that.
+	if (!isLive(job.state) || !job.windowId || job.state === 'queued' || job.reports || job.paused) return {};
 	const candidate = screenCandidate(job, observation);
 	if (!candidate || (candidate.state === job.state && candidate.reason === job.reason) || (candidate.state === job.state && candidate.signal === 'idle')) return {};
 	if (candidate.state === job.state) return {change: candidate};

@@ -3,7 +3,7 @@ import {existsSync, statSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {ensurePrivateDir} from './atomic-file.js';
-import {permissionModes, riskyModes, type PermissionMode, type Preset} from './config-schema.js';
+import {permissionModes, riskyModes, type Config, type PermissionMode, type Preset} from './config-schema.js';
 import {loadConfig} from './config.js';
 import {AoError, UsageError} from './errors.js';
 import * as git from './git.js';
@@ -13,7 +13,9 @@ import {checkName, nameFromTask} from './names.js';
 import {aoBin, socketName, StatePaths, tildify} from './paths.js';
 import {fillArgv, findPreset, findProgram} from './presets.js';
 import {claudeHooksSettings} from './hooks.js';
-import {startQueued} from './start.js';
+import {runningJobs, startQueued} from './start.js';
+import {readUsageSummary} from './cost.js';
+import {formatMinutes} from './units.js';
 import {JobStore} from './store.js';
 import {isModeTrusted} from './trust.js';
 import {Tmux} from './tmux.js';
@@ -35,6 +37,8 @@ export interface DispatchRequest {
 	allowCi?: boolean;
 	/** Permission mode, mapped to arguments by the preset's `modes`. */
 	mode?: string;
+	/** Tokens this job may spend before it is paused (overrides budget.per_job_tokens). */
+	budget?: number;
 	env?: NodeJS.ProcessEnv;
 }
 
@@ -122,6 +126,18 @@ export function checkAllowed(env: NodeJS.ProcessEnv, allowCi: boolean): void {
 	if (env.CI === 'true' && !allowCi) throw new UsageError('CI=true: ao dispatch refuses in CI so that no run leaves agents behind; pass --allow-ci if this job should start agents');
 }
 
+/** With a quota window set: how many times as fast the agents burn it once this one runs, and when it runs out. */
+async function quotaWarning(paths: StatePaths, config: Config): Promise<string | undefined> {
+	if (config.budget.window_tokens === 0) return undefined;
+	const agents = runningJobs((await new JobStore(paths).list()).jobs).length + 1;
+	if (agents < 2) return undefined;
+	const window = (await readUsageSummary(paths))?.window;
+	const hours = config.budget.window_hours;
+	const projection = !window || !Number.isFinite(window.minutesLeft) ? ''
+		: window.minutesLeft === 0 ? `; the ${hours} h window is spent` : `; at the current rate the ${hours} h window runs out in ${formatMinutes(window.minutesLeft)}`;
+	return `${agents} agents running: quota burns ~${agents}x as fast as one${projection} (ao cost)`;
+}
+
 export async function dispatch(request: DispatchRequest, paths = new StatePaths()): Promise<DispatchResult> {
 	const env = request.env ?? process.env;
 	checkAllowed(env, Boolean(request.allowCi));
@@ -181,6 +197,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		job.argv = withModeArgs(fillArgv(template, values), modeArgs);
 		if (!command && preset.resume) job.resumeArgv = withModeArgs(fillArgv(preset.resume, values), modeArgs);
 		if (request.mode) job.mode = request.mode;
+		if (request.budget !== undefined) job.budget = request.budget;
 		job.env = {PATH: searchPath, ...preset.env, AO_JOB_ID: id, AO_HOME: paths.home, AO_SOCKET: tmux.socket};
 		await store.create(job);
 		const agentEnv = {...env, ...job.env};
@@ -201,6 +218,8 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		steps.jobId = undefined;
 		steps.worktree = undefined;
 		steps.branch = undefined;
+		const burn = await quotaWarning(paths, config);
+		if (burn) warnings.push(burn);
 		const {waiting} = await startQueued(paths, tmux, config);
 		const final = await store.read(id);
 		const position = waiting.findIndex(other => other.id === id);

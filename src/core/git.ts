@@ -102,6 +102,33 @@ export async function uncommittedChanges(dir: string): Promise<string[]> {
 	return output.split('\n').filter(line => line.trim() !== '');
 }
 
+/**
+ * What `dir`'s work looks like now, for telling whether it changed: one `git status` with the commit HEAD points at
+ * and the changed and untracked paths. The caller adds file times: a file edited again keeps its status line.
+ */
+export async function worktreeState(dir: string): Promise<{status: string; paths: string[]}> {
+	const status = await raw(dir, ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all']);
+	return {status, paths: statusPaths(status)};
+}
+
+/** The paths in `git status --porcelain=v2 -z` output (a rename's new path; its old one follows it). Pure. */
+export function statusPaths(output: string): string[] {
+	const records = output.split('\0');
+	const paths: string[] = [];
+	for (let index = 0; index < records.length; index++) {
+		const record = records[index]!;
+		const fields = record.split(' ');
+		if (record.startsWith('1 ')) paths.push(fields.slice(8).join(' '));
+		else if (record.startsWith('2 ')) {
+			paths.push(fields.slice(9).join(' '));
+			index++;
+		} else if (record.startsWith('u ')) paths.push(fields.slice(10).join(' '));
+		else if (record.startsWith('? ')) paths.push(record.slice(2));
+	}
+
+	return paths;
+}
+
 /** Commits on HEAD of `dir` that no other branch or remote-tracking branch has (they live only in this worktree). */
 export async function unsharedCommits(dir: string, ownBranch: string | undefined): Promise<string[]> {
 	// --exclude patterns are relative to refs/heads/ when they precede --branches.

@@ -37,6 +37,16 @@ export interface Job {
 	transcriptPath?: string;
 	/** The permission mode it was dispatched in (--mode). */
 	mode?: string;
+	/** Tokens it may spend before ao pauses it (`--budget`); budget.per_job_tokens when unset. */
+	budget?: number;
+	/** Tokens spent when it was last resumed from a pause: the budget counts from there. */
+	budgetBase?: number;
+	/** Resumed by a prompt typed to it: the supervisor counts the budget from what it has spent at its next look. */
+	budgetReset?: boolean;
+	/** Set while ao holds the agent paused (over budget, or a runaway): how, and why. */
+	paused?: {why: 'budget' | 'runaway'; how: 'keys' | 'sigstop'; at: string};
+	/** Set while the watchdog sees the agent run away or loop: what it saw. */
+	runaway?: string;
 	/** Set while dispatch makes the worktree; the queue skips the job until then. */
 	preparing?: boolean;
 	/** When its agent last started (or resumed). */

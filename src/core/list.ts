@@ -1,4 +1,5 @@
 import path from 'node:path';
+import {readUsageSummary, summaryMaxAgeMs, type UsageSummary} from './cost.js';
 import type {Job} from './job.js';
 import {lastOutputLine, lastOutputLineLater} from './output-log.js';
 import {StatePaths} from './paths.js';
@@ -13,6 +14,9 @@ export interface JobView extends Job {
 	lastLine: string;
 	/** 1 for the next queued job to start. */
 	queuePosition?: number;
+	/** Tokens spent so far, and per minute now; undefined when its agent keeps no record ao can read. */
+	tokens?: number;
+	perMinute?: number;
 }
 
 export interface Listing {
@@ -21,6 +25,8 @@ export interface Listing {
 	hidden: number;
 	problems: JobProblem[];
 	serverUp: boolean;
+	/** All live agents' burn rate and the quota window, while the supervisor keeps them current. */
+	usage?: Pick<UsageSummary, 'burnRate' | 'window'>;
 }
 
 export interface ListOptions {
@@ -42,12 +48,23 @@ export async function listJobs(paths: StatePaths, tmux: Tmux, options: ListOptio
 	const scoped = options.cwd ? jobs.filter(job => isUnder(job.cwd, path.resolve(options.cwd!))) : jobs;
 	const shown = options.all ? scoped : scoped.filter(job => job.state !== 'completed');
 	const queue = queueOrder(jobs);
+	const summary = await readUsageSummary(paths, {anyAge: true});
 	const views = await Promise.all(shown.map(async job => {
 		const position = queue.indexOf(job);
 		const lastLine = options.nonBlocking ? await lastOutputLineLater(paths.outputLog(job.id)) : lastOutputLine(paths.outputLog(job.id));
-		return {...job, group: groupOf(job.state, job.pinned), lastLine, ...(position === -1 ? {} : {queuePosition: position + 1})};
+		const usage = summary?.jobs[job.id];
+		return {
+			...job, group: groupOf(job.state, job.pinned), lastLine,
+			...(position === -1 ? {} : {queuePosition: position + 1}),
+			...(usage ? {tokens: usage.tokens, perMinute: usage.perMinute} : {}),
+		};
 	}));
-	return {jobs: sortByGroup(views), hidden: scoped.length - shown.length, problems, serverUp: panes !== undefined};
+	// Nothing to say about usage when no agent keeps a record ao reads and no quota window is set.
+	const fresh = summary && Date.now() - Date.parse(summary.at) < summaryMaxAgeMs && (Object.keys(summary.jobs).length > 0 || summary.window);
+	return {
+		jobs: sortByGroup(views), hidden: scoped.length - shown.length, problems, serverUp: panes !== undefined,
+		...(fresh ? {usage: {burnRate: summary.burnRate, ...(summary.window ? {window: summary.window} : {})}} : {}),
+	};
 }
 
 /** Orders jobs by dashboard group, oldest first within a group. Pure. */

@@ -57,6 +57,11 @@ export class StatePaths {
 		return path.join(this.home, 'status-line');
 	}
 
+	/** Tokens per job, burn rate and quota window, kept current by the supervisor for list, dashboard and queue. */
+	get usageSummary(): string {
+		return path.join(this.home, 'usage.json');
+	}
+
 	get trustFile(): string {
 		return path.join(this.home, 'trust.json');
 	}

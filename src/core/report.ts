@@ -21,7 +21,7 @@ export function wakeSupervisor(paths: StatePaths): void {
  * Records what an agent says about itself. From then on the job counts as one that reports, and the supervisor
  * no longer guesses its state from the screen. A job that already ended is never brought back by a late report.
  */
-export async function report(paths: StatePaths, jobId: string | undefined, state: JobState | undefined, reason: string, transcriptPath?: string): Promise<Job | undefined> {
+export async function report(paths: StatePaths, jobId: string | undefined, state: JobState | undefined, reason: string, transcriptPath?: string, hook?: string): Promise<Job | undefined> {
 	if (!jobId || !jobIdPattern.test(jobId)) throw new UsageError('ao report runs inside an agent started by ao (AO_JOB_ID is not set)');
 	if (state && !reportableStates.includes(state)) throw new UsageError(`an agent reports ${reportableStates.join(', ')}; got "${state}"`);
 	const now = new Date().toISOString();
@@ -29,6 +29,9 @@ export async function report(paths: StatePaths, jobId: string | undefined, state
 		if (!isLive(current.state) || current.state === 'queued') return undefined;
 		const patch: Partial<Job> = {reports: true, reportedAt: now};
 		if (transcriptPath) patch.transcriptPath = transcriptPath;
+		// A paused agent's own reports (Stop after the interrupt) do not end the pause; a prompt typed to it does.
+		if (current.paused && !(state === 'working' && hook === 'UserPromptSubmit')) return patch;
+		if (current.paused) Object.assign(patch, {paused: undefined, runaway: undefined, budgetReset: true});
 		if (state && (state !== current.state || reason !== current.reason)) Object.assign(patch, {state, reason});
 		return patch;
 	}, 'report');

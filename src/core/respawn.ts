@@ -17,7 +17,7 @@ async function requeue(paths: StatePaths, job: Job, reason: string): Promise<Job
 	if (isLive(job.state)) throw new AoError(`job ${job.id} (${job.name}) is ${job.state}; only a stopped, failed or completed job can be respawned`);
 	if (!existsSync(job.worktree)) throw new AoError(`job ${job.id} (${job.name}): its worktree ${tildify(job.worktree)} is gone, so there is nothing to resume; ao rm ${job.id} clears it`);
 	return new JobStore(paths).update(job.id, () => ({
-		state: 'queued', reason, windowId: undefined, pid: undefined, exitCode: undefined, resumeNext: Boolean(job.resumeArgv), preparing: false,
+		state: 'queued', reason, windowId: undefined, pid: undefined, exitCode: undefined, resumeNext: Boolean(job.resumeArgv), preparing: false, paused: undefined,
 	}), 'respawn');
 }
 

@@ -38,7 +38,7 @@ export async function stopServer(paths: StatePaths, tmux: Tmux, reason = 'server
 	const {jobs} = await observe(paths, tmux);
 	const store = new JobStore(paths);
 	const live = runningJobs(jobs);
-	const stopped = await Promise.all(live.map(job => store.update(job.id, () => ({state: 'stopped', reason}), 'server')));
+	const stopped = await Promise.all(live.map(job => store.update(job.id, () => ({state: 'stopped', reason, paused: undefined}), 'server')));
 	await tmux.killServer();
 	return stopped;
 }
@@ -53,7 +53,7 @@ export async function restartServer(paths: StatePaths, tmux: Tmux, config: Confi
 	const live = runningJobs(jobs);
 	await tmux.killServer();
 	for (const job of live) {
-		await store.update(job.id, () => ({state: 'queued', reason: 'server restart', windowId: undefined, pid: undefined, resumeNext: Boolean(job.resumeArgv)}), 'server');
+		await store.update(job.id, () => ({state: 'queued', reason: 'server restart', windowId: undefined, pid: undefined, resumeNext: Boolean(job.resumeArgv), paused: undefined}), 'server');
 	}
 
 	await ensureServer(tmux, paths, config);

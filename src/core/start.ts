@@ -5,6 +5,7 @@ import type {Config} from './config-schema.js';
 import type {Job} from './job.js';
 import {withLock} from './lock.js';
 import {StatePaths, tildify} from './paths.js';
+import {quotaBlock, readUsageSummary} from './cost.js';
 import {checkResources, readLimits} from './resources.js';
 import {ensureServer} from './server.js';
 import {isLive} from './states.js';
@@ -87,8 +88,9 @@ export async function startQueued(paths: StatePaths, tmux: Tmux, config: Config,
 		const waiting: Job[] = [];
 		let lastStart = Math.max(0, ...jobs.map(job => (job.startedAt ? Date.parse(job.startedAt) : 0)));
 		let limits: Awaited<ReturnType<typeof readLimits>> | undefined;
+		const quota = config.budget.window_tokens > 0 ? quotaBlock((await readUsageSummary(paths))?.window, config.budget) : undefined;
 		for (const job of queue) {
-			let block = capBlock(job, running, config.concurrency);
+			let block = quota ?? capBlock(job, running, config.concurrency);
 			if (!block && config.concurrency.stagger_ms > 0 && Date.now() - lastStart < config.concurrency.stagger_ms) {
 				block = `starting soon: agents start ${config.concurrency.stagger_ms} ms apart (concurrency.stagger_ms)`;
 			}

@@ -18,6 +18,13 @@ import {isLive, type JobState} from './states.js';
 import {JobStore} from './store.js';
 import type {PaneInfo, Tmux} from './tmux.js';
 import {createExclusive, ensurePrivateDir, writeFileAtomic} from './atomic-file.js';
+import {readJobUsage, summarize, type UsageSummary} from './cost.js';
+import {overBudget, pauseJob} from './pause.js';
+import {sumTokens, totalOf, type UsageCache} from './usage.js';
+import {Watchdog} from './watchdog.js';
+
+/** How often the supervisor reads what the agents' usage records gained. */
+const usageReadMs = 2000;
 
 /** Takes the supervisor pid file; returns the pid of the live supervisor that holds it instead, if any. */
 async function claimPidFile(file: string): Promise<number | undefined> {
@@ -50,6 +57,12 @@ export class Supervisor {
 	private readonly patterns = new Map<string, Patterns>();
 	private ticks = 0;
 	private statusLine = '';
+	/** Per job: what was read of its agent's usage records (read again only where they grew). */
+	private readonly usage = new Map<string, UsageCache>();
+	private lastUsageRead = 0;
+	private summary: UsageSummary | undefined;
+	private summaryText = '';
+	private readonly watchdog = new Watchdog();
 
 	private config: Config = loadDefaults();
 	/** The config file's modification time when it was last read, so an edit is picked up at the next tick. */
@@ -170,6 +183,11 @@ export class Supervisor {
 		const toRead = this.screensToRead(jobs, paneByJob, nowMs);
 		const screens = await this.tmux.captureScreens(toRead.map(pane => pane.paneId)).catch(() => new Map<string, string>());
 		for (const pane of toRead) if (screens.has(pane.paneId)) this.lastCapture.set(pane.paneId, pane.activity);
+		for (const job of jobs) {
+			const screen = screens.get(paneByJob.get(job.id)?.paneId ?? '');
+			if (screen !== undefined) this.watchdog.noteScreen(job, screen);
+		}
+
 		const rotate = this.ticks++ % 10 === 0;
 		const after: Job[] = [];
 		for (const job of jobs) {
@@ -196,6 +214,8 @@ export class Supervisor {
 			if (rotate) await rotateIfLarge(this.paths.outputLog(job.id), this.config.logs.max_bytes);
 		}
 
+		await this.readUsage(after, paneByJob, nowMs);
+		await this.watch(after, paneByJob, nowMs);
 		await this.writeStatusLine(after);
 		await this.notifyNew(after);
 		await this.stopIdle(after, paneByJob, nowMs);
@@ -221,9 +241,83 @@ export class Supervisor {
 		}
 	}
 
+	/**
+	 * Every couple of seconds: reads what the agents' usage records gained (live jobs; an ended job once), pauses a job
+	 * over its budget, and writes the usage summary that list, dashboard, status line and queue read.
+	 */
+	private async readUsage(jobs: Job[], paneByJob: Map<string, PaneInfo>, nowMs: number): Promise<void> {
+		if (nowMs - this.lastUsageRead < usageReadMs) return;
+		this.lastUsageRead = nowMs;
+		for (const id of [...this.usage.keys()]) if (!jobs.some(job => job.id === id)) this.usage.delete(id);
+		for (const job of jobs) {
+			if (!isLive(job.state)) {
+				if (this.usageOfEnded.has(job.id)) continue;
+				this.usageOfEnded.add(job.id);
+			}
+
+			const cache = await readJobUsage(this.paths, this.config, job, this.usage.get(job.id));
+			if (!cache) continue;
+			this.usage.set(job.id, cache);
+			if (isLive(job.state)) await this.enforceBudget(job, paneByJob.get(job.id), totalOf(sumTokens(Object.values(cache.byModel))));
+		}
+
+		const live = new Set(jobs.filter(job => isLive(job.state)).map(job => job.id));
+		this.summary = summarize(this.usage, live, this.config, nowMs);
+		const {at, ...content} = this.summary;
+		const text = JSON.stringify(content);
+		// Rewritten when it changed, and every 15 s anyway: readers trust a summary up to a minute old.
+		if (text !== this.summaryText || nowMs - Date.parse(this.summaryWrittenAt) > 15_000) {
+			this.summaryText = text;
+			this.summaryWrittenAt = at;
+			await writeFileAtomic(this.paths.usageSummary, JSON.stringify(this.summary)).catch(() => undefined);
+		}
+	}
+
+	private summaryWrittenAt = new Date(0).toISOString();
+	/** Ended jobs whose usage was read once: it cannot grow any more. */
+	private readonly usageOfEnded = new Set<string>();
+
+	private async enforceBudget(job: Job, pane: PaneInfo | undefined, tokens: number): Promise<void> {
+		if (job.budgetReset) {
+			await this.store.update(job.id, () => ({budgetReset: undefined, budgetBase: tokens}), 'budget').catch(() => undefined);
+			return;
+		}
+
+		const reason = overBudget(job, tokens, this.config);
+		if (!reason || !pane || pane.dead || job.state === 'queued') return;
+		try {
+			await pauseJob(this.paths, this.tmux, this.config, {job, pane}, 'budget', reason);
+			await this.log(`${job.id} paused: ${reason}`);
+		} catch (error) {
+			await this.log(`${job.id} pause failed: ${errorMessage(error)}`);
+		}
+	}
+
+	/** The watchdog's look (every watchdog.check_s): flags runaways, pauses them if asked, clears flags that went away. */
+	private async watch(jobs: Job[], paneByJob: Map<string, PaneInfo>, nowMs: number): Promise<void> {
+		const tokens = new Map(Object.entries(this.summary?.jobs ?? {}).map(([id, usage]) => [id, usage.tokens]));
+		const flags = await this.watchdog.check(jobs, paneByJob, tokens, this.config, nowMs);
+		for (const [id, flag] of flags) {
+			const job = jobs.find(candidate => candidate.id === id)!;
+			if (flag === job.runaway) continue;
+			await this.store.update(id, () => ({runaway: flag}), 'watchdog').catch(() => undefined);
+			if (!flag) {
+				await this.log(`${id} no longer looks like a runaway`);
+				continue;
+			}
+
+			await this.store.appendEvent(id, {at: new Date().toISOString(), from: job.state, to: job.state, reason: flag, signal: 'watchdog'});
+			await this.log(`${id} flagged ${flag}`);
+			if (this.config.watchdog.pause_runaway) {
+				const pane = paneByJob.get(id);
+				if (pane) await pauseJob(this.paths, this.tmux, this.config, {job: await this.store.read(id), pane}, 'runaway', flag).catch(async error => this.log(`${id} pause failed: ${errorMessage(error)}`));
+			}
+		}
+	}
+
 	/** Keeps the status-line file current (only written when it changes), so the tmux segment costs a `cat`. */
 	private async writeStatusLine(jobs: Job[]): Promise<void> {
-		const line = formatStatusLine(statusCounts(jobs), this.config.status.glyphs);
+		const line = formatStatusLine(statusCounts(jobs), this.config.status.glyphs, this.summary);
 		if (line === this.statusLine) return;
 		this.statusLine = line;
 		await writeFileAtomic(this.paths.statusLineFile, line + '\n').catch(() => undefined);

@@ -31,6 +31,8 @@ const notInstalled = 'tmux is not installed; install it (apt-get install tmux, b
 export const sessionName = 'ao';
 export const supervisorWindow = `${sessionName}:0`;
 export const launcherScript = path.join(packageRoot, 'tmux', 'launch.sh');
+/** The pane's process: runs the agent as its child, so a SIGSTOP pause holds (see tmux/agent.sh). */
+export const agentScript = path.join(packageRoot, 'tmux', 'agent.sh');
 
 /** One list-panes row per window (agent windows have one pane). The free-text name comes last. */
 const paneFields = ['#{window_id}', '#{window_index}', '#{pane_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', '#{pane_dead_signal}', '#{pane_dead_time}', '#{window_activity}', '#{session_name}', '#{session_attached}', '#{window_active}', '#{pid}', '#{@ao_job}', '#{window_name}'];
@@ -255,10 +257,10 @@ export class Tmux {
 		const placeholder = `ao-starting-${options.jobId}`;
 		const target = `${sessionName}:=${placeholder}`;
 		const env = envArgs(options.env);
-		let command = options.argv;
+		let command = ['sh', agentScript, ...options.argv];
 		if (commandBytes([...command, ...env, options.cwd]) > maxCommandBytes) {
 			await fs.writeFile(options.argvFile, encodeArgvForLauncher(options.argv), {mode: 0o600});
-			command = ['sh', launcherScript, options.argvFile];
+			command = ['sh', agentScript, 'sh', launcherScript, options.argvFile];
 		}
 
 		const output = await this.run([
@@ -311,7 +313,7 @@ export class Tmux {
 
 	async respawnPane(paneId: string, options: {cwd: string; env: Record<string, string>; argv: string[]; logFile: string}): Promise<number> {
 		// The old pipe outlives the old process but no longer carries output: close it, then open a new one.
-		const output = await this.run(['respawn-pane', '-k', '-t', paneId, '-c', options.cwd, ...envArgs(options.env), '--', ...options.argv,
+		const output = await this.run(['respawn-pane', '-k', '-t', paneId, '-c', options.cwd, ...envArgs(options.env), '--', 'sh', agentScript, ...options.argv,
 			then, 'pipe-pane', '-t', paneId,
 			then, 'pipe-pane', '-o', '-t', paneId, `cat >> ${shellQuote(options.logFile)}`,
 			then, 'display-message', '-p', '-t', paneId, '#{pane_pid}']);
@@ -341,6 +343,11 @@ export class Tmux {
 		}
 
 		if (enter) await this.run(['send-keys', '-t', target, 'Enter']);
+	}
+
+	/** Presses keys by their tmux names (Escape, C-c, Enter), in one call. */
+	async sendKeys(target: string, keys: string[]): Promise<void> {
+		if (keys.length > 0) await this.run(['send-keys', '-t', target, ...keys]);
 	}
 
 	async killWindow(target: string): Promise<void> {

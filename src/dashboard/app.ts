@@ -5,15 +5,18 @@ import {findTarget, send, setPinned, stop} from '../core/control.js';
 import {dispatch} from '../core/dispatch.js';
 import {errorMessage} from '../core/errors.js';
 import {diffStat} from '../core/git.js';
-import {listJobs, type JobView} from '../core/list.js';
+import {listJobs, type JobView, type Listing} from '../core/list.js';
+import {usageLine} from '../core/status-line.js';
+import {formatTokens} from '../core/units.js';
 import {plainText} from '../core/output-log.js';
 import {StatePaths, tildify} from '../core/paths.js';
 import {removeJob, UnsavedWorkError} from '../core/remove.js';
+import {resumePaused, unpause} from '../core/pause.js';
 import {respawn, resumeIfIdle} from '../core/respawn.js';
 import {ensureServer} from '../core/server.js';
 import {isLive, type Group} from '../core/states.js';
 import type {Tmux} from '../core/tmux.js';
-import {buildRows, collapsibleGroups, formatHeader, formatJobRow, moveSelection, type Row} from './view-model.js';
+import {buildRows, collapsibleGroups, formatHeader, formatJobRow, moveSelection, tokenColumnWidth, type Row} from './view-model.js';
 
 export interface DashboardOptions {
 	paths: StatePaths;
@@ -34,7 +37,7 @@ const helpText = `Keys
   n              dispatch a new task (asks for the task, the agent and a name)
   p              pin or unpin (pinned jobs show first)
   s              stop the agent (window and worktree stay)
-  R              respawn a stopped, failed or lost job (or resume an idle-stopped one)
+  R              respawn a stopped, failed or lost job (or resume an idle-stopped or paused one)
   d then d       delete the job (refused while it has unsaved work; then you can archive it and delete)
   l              the full log of the agent (q or Esc closes it)
   /              filter by text (empty to clear)
@@ -58,6 +61,8 @@ export class Dashboard {
 	private filter = '';
 	private readonly collapsed = new Set<Group>();
 	private serverUp = true;
+	private usage: Listing['usage'];
+	private headerLines = 1;
 	private modal = false;
 	private refreshing = false;
 	private pendingDelete: string | undefined;
@@ -89,15 +94,17 @@ export class Dashboard {
 	private layout(): void {
 		const width = Number(this.screen.width);
 		const height = Number(this.screen.height);
-		const body = Math.max(3, height - 3);
+		const top = this.headerLines;
+		this.header.height = top;
+		const body = Math.max(3, height - 2 - top);
 		if (width >= 100) {
 			const listWidth = Math.max(40, Math.floor(width * 0.45));
-			Object.assign(this.list, {top: 1, left: 0, width: listWidth, height: body});
-			Object.assign(this.detail, {top: 1, left: listWidth, width: width - listWidth, height: body});
+			Object.assign(this.list, {top, left: 0, width: listWidth, height: body});
+			Object.assign(this.detail, {top, left: listWidth, width: width - listWidth, height: body});
 		} else {
 			const listHeight = Math.max(3, Math.floor(body / 2));
-			Object.assign(this.list, {top: 1, left: 0, width, height: listHeight});
-			Object.assign(this.detail, {top: 1 + listHeight, left: 0, width, height: body - listHeight});
+			Object.assign(this.list, {top, left: 0, width, height: listHeight});
+			Object.assign(this.detail, {top: top + listHeight, left: 0, width, height: body - listHeight});
 		}
 
 		this.message.top = height - 2;
@@ -133,6 +140,7 @@ export class Dashboard {
 			const listing = await listJobs(this.options.paths, this.options.tmux, {all: true, cwd: this.options.scope, nonBlocking: true});
 			this.jobs = listing.jobs;
 			this.serverUp = listing.serverUp;
+			this.usage = listing.usage;
 			this.rebuild();
 			if (this.message.getContent() === 'loading…') this.setMessage('');
 			this.render();
@@ -189,7 +197,15 @@ export class Dashboard {
 		const counts = `${count('needs-input')} need input · ${count('ready')} ready · ${count('working')} working · ${count('queued')} queued`;
 		// What needs doing comes first, so a narrow terminal still shows it.
 		const server = this.serverUp ? '' : ' · ao server not running: press S to start it';
-		this.header.setContent(` ao dashboard${server} · ${this.jobs.length} job${this.jobs.length === 1 ? '' : 's'} · ${counts}${this.filter ? ` · filter: ${this.filter}` : ''}`);
+		const usage = usageLine(this.usage);
+		// The usage line appears once there is usage to show; the layout makes room for it.
+		const lines = usage ? 2 : 1;
+		if (lines !== this.headerLines) {
+			this.headerLines = lines;
+			this.layout();
+		}
+
+		this.header.setContent(` ao dashboard${server} · ${this.jobs.length} job${this.jobs.length === 1 ? '' : 's'} · ${counts}${this.filter ? ` · filter: ${this.filter}` : ''}${usage ? `\n ${usage}` : ''}`);
 	}
 
 	private renderList(): void {
@@ -198,12 +214,13 @@ export class Dashboard {
 		const now = Date.now();
 		const nameWidth = Math.min(24, Math.floor(width * 0.4), Math.max(8, ...this.jobs.map(job => job.name.length)));
 		const agentWidth = Math.min(8, Math.max(4, ...this.jobs.map(job => job.agent.length)));
+		const tokenWidth = tokenColumnWidth(this.jobs);
 		const selectedIndex = this.rows.findIndex(row => row.kind === 'job' && row.job.id === this.selected);
 		const first = Math.max(0, Math.min(selectedIndex - Math.floor(height / 2), this.rows.length - height));
 		const lines = this.rows.slice(first, first + height).map(row => {
 			if (row.kind === 'header') return `{bold}${blessed.escape(formatHeader(row))}{/bold}`;
 			const selected = row.job.id === this.selected;
-			const text = blessed.escape(formatJobRow(row.job, width, now, {name: nameWidth, agent: agentWidth}, selected));
+			const text = blessed.escape(formatJobRow(row.job, width, now, {name: nameWidth, agent: agentWidth, tokens: tokenWidth}, selected));
 			return selected ? `{inverse}${text}{/inverse}` : text;
 		});
 		if (this.rows.length === 0) lines.push(this.filter ? `no job matches "${blessed.escape(this.filter)}"` : 'no jobs yet: press n to dispatch one');
@@ -221,7 +238,8 @@ export class Dashboard {
 		const height = Math.max(1, Number(this.detail.height) - 2);
 		const diff = job.repo ? this.diffs.get(job.id)?.text ?? ' …' : '';
 		const facts = [
-			`${job.name} (${job.id}) · ${job.agent} · ${job.state}`,
+			`${job.name} (${job.id}) · ${job.agent} · ${job.state}${job.tokens === undefined ? '' : ` · ${formatTokens(job.tokens)} tokens`}`,
+			...(job.runaway ? [job.runaway] : []),
 			...(job.reason ? [job.reason] : []),
 			`${tildify(job.worktree)}${job.branch ? ` · ${job.branch}` : ''}`,
 			...(diff ? diff.split('\n').slice(-4) : []),
@@ -328,7 +346,7 @@ export class Dashboard {
 		const text = await this.ask(`reply to ${job.name} (Enter sends, Esc cancels)`);
 		if (text === undefined) return;
 		const {paths, tmux, config} = this.options;
-		const target = await resumeIfIdle(paths, tmux, config, await findTarget(paths, tmux, job.id));
+		const target = await unpause(paths, config, await resumeIfIdle(paths, tmux, config, await findTarget(paths, tmux, job.id)));
 		await send(tmux, target, text, true);
 		await this.afterAction(`sent to ${job.name}`);
 	}
@@ -365,6 +383,12 @@ export class Dashboard {
 		const job = this.requireJob();
 		const {paths, tmux, config} = this.options;
 		const target = await findTarget(paths, tmux, job.id);
+		if (target.job.paused) {
+			await resumePaused(paths, tmux, config, target);
+			await this.afterAction(`resumed ${job.name} (paused: ${target.job.paused.why})`);
+			return;
+		}
+
 		if (target.job.state === 'stopped' && target.job.reason === 'idle') {
 			await resumeIfIdle(paths, tmux, config, target);
 			await this.afterAction(`resumed ${job.name}`);

@@ -1,5 +1,6 @@
 import {age} from '../cli/format.js';
 import type {JobView} from '../core/list.js';
+import {formatTokens} from '../core/units.js';
 import {groups, type Group} from '../core/states.js';
 
 export type Row =
@@ -53,6 +54,7 @@ export function moveSelection(rows: Row[], current: string | undefined, delta: n
 
 /** What a row says after the name: the reason, else the last line of output. Pure. */
 export function rowDetail(job: JobView): string {
+	if (job.runaway) return job.runaway;
 	if (job.queuePosition) return `#${job.queuePosition} ${job.reason}`;
 	if (job.state === 'working') return job.lastLine || job.reason;
 	return job.reason || job.lastLine;
@@ -60,12 +62,14 @@ export function rowDetail(job: JobView): string {
 
 /**
  * One job row as plain text fitted to `width` columns: a ">" for the selected row and a "*" for a pinned one, name,
- * agent, age in state, then the reason or last output line (the token column arrives with the cost issue). Pure.
+ * agent, age in state, tokens spent when `columns.tokens` gives the column a width ("-": the agent keeps no record ao
+ * reads), then the reason or last output line (a runaway's flag first). Pure.
  */
-export function formatJobRow(job: JobView, width: number, now: number, columns: {name: number; agent: number}, selected = false): string {
+export function formatJobRow(job: JobView, width: number, now: number, columns: {name: number; agent: number; tokens?: number}, selected = false): string {
 	const marker = `${selected ? '>' : ' '}${job.pinned ? '*' : ' '}`;
 	const sinceState = age(job.stateSince, now).padStart(4);
-	const head = `${marker} ${fit(job.name, columns.name)} ${fit(job.agent, columns.agent)} ${sinceState} `;
+	const tokens = columns.tokens ? `${formatTokens(job.tokens).padStart(columns.tokens)} ` : '';
+	const head = `${marker} ${fit(job.name, columns.name)} ${fit(job.agent, columns.agent)} ${sinceState} ${tokens}`;
 	const room = width - [...head].length;
 	return room > 3 ? head + fit(rowDetail(job), room).trimEnd() : [...head].slice(0, width).join('').trimEnd();
 }
@@ -78,4 +82,9 @@ function fit(text: string, width: number): string {
 
 export function formatHeader(row: Extract<Row, {kind: 'header'}>): string {
 	return `${row.collapsed ? '▸' : '▾'} ${row.group} (${row.count})`;
+}
+
+/** The width of the token column: none until some job has a usage record, then wide enough for "999.9k". Pure. */
+export function tokenColumnWidth(jobs: JobView[]): number {
+	return jobs.some(job => job.tokens !== undefined) ? 6 : 0;
 }

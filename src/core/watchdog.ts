@@ -1,0 +1,155 @@
+import {createHash} from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type {Config} from './config-schema.js';
+import {worktreeState} from './git.js';
+import type {Job} from './job.js';
+import {processTable, treeCpuSeconds} from './process-tree.js';
+import type {PaneInfo} from './tmux.js';
+import {formatTokens} from './units.js';
+
+/** What the watchdog measured of one job since its worktree last changed. */
+export interface Signs {
+	/** Tokens spent since the worktree last changed (undefined: the agent keeps no usage record). */
+	tokensSinceChange?: number;
+	/** Minutes spent working (not waiting for the user) since the worktree last changed. */
+	workingMinutesSinceChange: number;
+	/** Screen reads in a row, while the agent kept printing, that found the same screen. */
+	screenRepeats: number;
+	/** Seconds its processes have used a whole CPU without printing anything. */
+	busySeconds: number;
+}
+
+/** Why the job looks like a runaway, or undefined. Pure. */
+export function runawayReason(signs: Signs, watchdog: Config['watchdog']): string | undefined {
+	// The texts name the limit, not the count, so a flag stays the same while the count grows (one event, not many).
+	if (watchdog.runaway_tokens > 0 && (signs.tokensSinceChange ?? 0) >= watchdog.runaway_tokens) {
+		return `runaway: spent over ${formatTokens(watchdog.runaway_tokens)} tokens without changing its worktree`;
+	}
+
+	if (watchdog.runaway_minutes > 0 && signs.workingMinutesSinceChange >= watchdog.runaway_minutes) {
+		return `runaway: worked over ${watchdog.runaway_minutes} min without changing its worktree`;
+	}
+
+	if (watchdog.loop_reads > 0 && signs.screenRepeats >= watchdog.loop_reads) return `runaway: printing the same screen over and over (${watchdog.loop_reads} reads in a row)`;
+	if (watchdog.cpu_busy_s > 0 && signs.busySeconds >= watchdog.cpu_busy_s) return `runaway: a whole CPU busy for over ${watchdog.cpu_busy_s} s without output`;
+	return undefined;
+}
+
+/** How many different screens a loop may take turns with. */
+const recentScreens = 3;
+
+/** Used this share of one CPU or more between two looks: "busy". */
+const busyShare = 0.9;
+
+interface Mark {
+	fingerprint: string;
+	tokens: number;
+	workingMs: number;
+}
+
+interface CpuLook {
+	seconds: number;
+	at: number;
+	activity: number;
+	busySince?: number;
+}
+
+/** A fingerprint of the worktree's work: git status, plus size and time of every changed file. */
+async function fingerprint(dir: string): Promise<string> {
+	const {status, paths} = await worktreeState(dir);
+	const hash = createHash('sha256').update(status);
+	for (const file of paths) {
+		const stat = await fs.stat(path.join(dir, file)).catch(() => undefined);
+		hash.update(`\0${stat ? `${stat.size}:${stat.mtimeMs}` : 'gone'}`);
+	}
+
+	return hash.digest('hex');
+}
+
+/**
+ * Watches live jobs for runaways: work that spends tokens or time without changing the worktree, a screen that
+ * repeats while the agent prints, a CPU kept busy in silence. Its memory lives in the supervisor process.
+ */
+export class Watchdog {
+	private readonly marks = new Map<string, Mark>();
+	private readonly screens = new Map<string, {recent: string[]; repeats: number}>();
+	private readonly cpu = new Map<string, CpuLook>();
+	private lastCheck = 0;
+
+	/**
+	 * A screen read of a working job (it printed since the last read). One of the last few screens again counts as a
+	 * repeat: a loop of two lines, or a cursor line that comes and goes, shows as screens that take turns.
+	 */
+	noteScreen(job: Job, screen: string): void {
+		const text = screen.trimEnd();
+		const last = this.screens.get(job.id);
+		const repeated = job.state === 'working' && last !== undefined && last.recent.includes(text);
+		const recent = repeated ? last.recent : [text, ...(last?.recent ?? [])].slice(0, recentScreens);
+		this.screens.set(job.id, {recent, repeats: repeated ? last.repeats + 1 : 0});
+	}
+
+	/**
+	 * Every `watchdog.check_s`: what each live job's signs say. Returns the flag per job looked at (undefined: not a
+	 * runaway), or nothing when it is not time yet.
+	 */
+	async check(jobs: Job[], paneByJob: Map<string, PaneInfo>, tokens: Map<string, number>, config: Config, now: number): Promise<Map<string, string | undefined>> {
+		const flags = new Map<string, string | undefined>();
+		if (now - this.lastCheck < config.watchdog.check_s * 1000) return flags;
+		const elapsed = this.lastCheck === 0 ? 0 : now - this.lastCheck;
+		this.lastCheck = now;
+		const watched = jobs.filter(job => {
+			const pane = paneByJob.get(job.id);
+			return pane && !pane.dead && ['working', 'needs-input', 'ready'].includes(job.state) && !job.paused;
+		});
+		for (const id of [...this.marks.keys()]) if (!watched.some(job => job.id === id)) this.forget(id);
+		const table = config.watchdog.cpu_busy_s > 0 && watched.length > 0 ? processTable() : undefined;
+		for (const job of watched) {
+			const pane = paneByJob.get(job.id)!;
+			const spent = tokens.get(job.id);
+			const needsMark = config.watchdog.runaway_tokens > 0 || config.watchdog.runaway_minutes > 0;
+			const mark = needsMark ? await this.updateMark(job, spent ?? 0, job.state === 'working' ? elapsed : 0) : {fingerprint: '', tokens: spent ?? 0, workingMs: 0};
+			const busySeconds = table ? this.busySeconds(job.id, pane, treeCpuSeconds(pane.panePid, table), now) : 0;
+			flags.set(job.id, runawayReason({
+				tokensSinceChange: spent === undefined ? undefined : spent - mark.tokens,
+				workingMinutesSinceChange: mark.workingMs / 60_000,
+				screenRepeats: this.screens.get(job.id)?.repeats ?? 0,
+				busySeconds,
+			}, config.watchdog));
+		}
+
+		return flags;
+	}
+
+	private forget(id: string): void {
+		this.marks.delete(id);
+		this.screens.delete(id);
+		this.cpu.delete(id);
+	}
+
+	private async updateMark(job: Job, tokens: number, workedMs: number): Promise<Mark> {
+		const print = await fingerprint(job.worktree).catch(() => 'unreadable');
+		const mark = this.marks.get(job.id);
+		if (!mark || mark.fingerprint !== print) {
+			const fresh = {fingerprint: print, tokens, workingMs: 0};
+			this.marks.set(job.id, fresh);
+			return fresh;
+		}
+
+		mark.workingMs += workedMs;
+		return mark;
+	}
+
+	private busySeconds(id: string, pane: PaneInfo, seconds: number, now: number): number {
+		const last = this.cpu.get(id);
+		const look: CpuLook = {seconds, at: now, activity: pane.activity};
+		if (last && now > last.at) {
+			const share = (seconds - last.seconds) / ((now - last.at) / 1000);
+			const silent = pane.activity === last.activity;
+			if (share >= busyShare && silent) look.busySince = last.busySince ?? last.at;
+		}
+
+		this.cpu.set(id, look);
+		return look.busySince === undefined ? 0 : (now - look.busySince) / 1000;
+	}
+}
