@@ -176,3 +176,20 @@ test('s stops, R respawns, l shows the log, / filters, ? shows the help, S start
 	await dash.waitForScreen('the server started', screen => screen.includes('started the ao server') && !screen.includes('not running'));
 	t.regex(await sandbox.tmux(['list-sessions', '-F', '#{session_name}']), /^ao$/m);
 });
+
+test('with token records, the dashboard shows a token column and a header line with the burn rate and the quota window', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	await fs.appendFile(sandbox.configFile, 'budget:\n  window_tokens: 1000000\n');
+	const transcript = path.join(sandbox.dir, 'transcript.jsonl');
+	const message = JSON.stringify({type: 'assistant', timestamp: new Date().toISOString(), message: {id: 'm1', model: 'claude-sonnet-4-5', usage: {input_tokens: 2000, output_tokens: 10_500}}});
+	await fs.writeFile(transcript, message + '\n');
+	const payload = JSON.stringify({transcript_path: transcript}).replaceAll("'", String.raw`'\''`);
+	await dispatchJson(sandbox, ['-n', 'spender', '--', 'sh', '-c', `echo '${payload}' | '${process.execPath}' '${aoBin}' report --hook SessionStart; sleep 60`]);
+	await dispatchJson(sandbox, ['-n', 'quiet', 'x']);
+	const dash = await openDashboard(t, sandbox);
+	const text = await dash.waitForScreen('the usage line', screen => screen.includes('quota window'));
+	t.regex(text, /^ ao dashboard · 2 jobs .*\n burning 2\.5k tokens\/min · quota window 12\.5k used, runs out in 6\.6 h, resets in (5|4\.9) h/);
+	t.regex(text, /spender +shell +\d+s +12\.5k /);
+	t.regex(text, /quiet +fixture +\d+s +- asks: Proceed/);
+});
