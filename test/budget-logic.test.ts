@@ -74,7 +74,7 @@ test('runaway: tokens or working minutes without a worktree change, a repeating 
 	t.is(runawayReason({...calm, tokensSinceChange: 1500}, watchdog), 'runaway: spent over 1k tokens without changing its worktree');
 	t.is(runawayReason({...calm, workingMinutesSinceChange: 31}, watchdog), 'runaway: worked over 30 min without changing its worktree');
 	t.is(runawayReason({...calm, screenRepeats: 10}, watchdog), 'runaway: printing the same screen over and over (10 reads in a row)');
-	t.is(runawayReason({...calm, busySeconds: 61}, watchdog), 'runaway: a whole CPU busy for over 60 s without output');
+	t.is(runawayReason({...calm, busySeconds: 61}, watchdog), 'runaway: busy on the CPU for over 60 s without output');
 	t.is(runawayReason({...calm, tokensSinceChange: undefined, screenRepeats: 100}, {...watchdog, loop_reads: 0}), undefined, '0 turns a check off');
 });
 

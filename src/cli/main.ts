@@ -135,9 +135,10 @@ program.command('trust')
 	.action(action(async (dir: string | undefined, options: {yes?: boolean; mode?: string}) => (await import('./config.js')).trustCommand(dir, options)));
 
 program.command('doctor')
-	.description('check tmux, git, config, the state dir, the server and the supervisor')
+	.description('check tmux, git, config, the state dir, leftovers of interrupted commands, the server and the supervisor')
 	.option('--json', 'as JSON')
-	.action(action(async (options: {json?: boolean}) => (await import('./doctor.js')).run(options)));
+	.option('--repair', 'first clean up what interrupted commands left: half-made jobs, windows without a record')
+	.action(action(async (options: {json?: boolean; repair?: boolean}) => (await import('./doctor.js')).run(options)));
 
 program.command('demo')
 	.description('start three demo agents in a scratch repository and show them')

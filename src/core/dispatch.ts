@@ -180,7 +180,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		steps.name = name;
 		const now = new Date().toISOString();
 		const job: Job = {
-			id, name, agent, task: request.task, argv: [], state: 'queued', reason: 'preparing', preparing: true, cwd, worktree: cwd,
+			id, name, agent, task: request.task, argv: [], state: 'queued', reason: 'preparing', preparing: true, dispatchPid: process.pid, cwd, worktree: cwd,
 			sessionId: randomUUID(), pinned: false, priority: request.priority ?? 0, createdAt: now, updatedAt: now, stateSince: now,
 		};
 		if (repo) {
@@ -213,7 +213,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 			if (config.worktree.setup.trim()) await runSetup(config.worktree.setup, job.worktree, agentEnv);
 		}
 
-		await store.update(id, () => ({preparing: false, reason: 'queued'}), 'dispatch');
+		await store.update(id, () => ({preparing: false, dispatchPid: undefined, reason: 'queued'}), 'dispatch');
 		// From here the job exists for good: if it cannot start now, it waits in the queue for the supervisor.
 		steps.jobId = undefined;
 		steps.worktree = undefined;

@@ -4,6 +4,7 @@ import {loadConfig} from './config.js';
 import {ensurePrivateDir} from './atomic-file.js';
 import {errorMessage} from './errors.js';
 import {gitVersion} from './git.js';
+import {describeLeftover, findLeftovers} from './leftovers.js';
 import {StatePaths, tildify} from './paths.js';
 import {observe} from './observe.js';
 import {checkResources, readLimits} from './resources.js';
@@ -50,6 +51,11 @@ export async function runDoctor(paths: StatePaths, tmux: Tmux, cwd: string): Pro
 			return `${tildify(paths.home)} writable, ${jobs.length} job(s)`;
 		}),
 		...(await limitChecks(paths, tmux, cwd)),
+		check('leftovers', async () => {
+			const leftovers = await findLeftovers(paths, tmux);
+			if (leftovers.length > 0) throw new Error(`${leftovers.map(describeLeftover).join('; ')}; ao doctor --repair cleans up`);
+			return 'none (no half-made job, no window without a record)';
+		}),
 		check('server', async () => {
 			const panes = await tmux.listPanes();
 			if (!panes) return `not running (socket "${tmux.socket}"); the next ao dispatch starts it`;

@@ -17,6 +17,19 @@ export class UsageError extends AoError {
 	}
 }
 
+const systemErrors: Record<string, string> = {
+	ENOSPC: 'the disk is full',
+	EDQUOT: 'the disk quota is used up',
+	EROFS: 'the file system is read-only',
+	EACCES: 'permission denied',
+	EMFILE: 'too many open files (raise ulimit -n)',
+};
+
+/** The message to show: a system error on a file says what happened, to which file, and what to do. */
 export function errorMessage(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
+	if (!(error instanceof Error)) return String(error);
+	const {code, path: file, syscall} = error as NodeJS.ErrnoException;
+	const known = code === undefined ? undefined : systemErrors[code];
+	if (known && file) return `${known} (${code} on ${syscall ?? 'access'} of ${file}); nothing more was written: fix that and run the command again`;
+	return error.message;
 }

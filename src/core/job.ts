@@ -49,6 +49,8 @@ export interface Job {
 	runaway?: string;
 	/** Set while dispatch makes the worktree; the queue skips the job until then. */
 	preparing?: boolean;
+	/** The pid of the `ao dispatch` making it (while preparing): a dead one means the dispatch was cut short. */
+	dispatchPid?: number;
 	/** When its agent last started (or resumed). */
 	startedAt?: string;
 	createdAt: string;

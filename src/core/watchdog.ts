@@ -16,7 +16,7 @@ export interface Signs {
 	workingMinutesSinceChange: number;
 	/** Screen reads in a row, while the agent kept printing, that found the same screen. */
 	screenRepeats: number;
-	/** Seconds its processes have used a whole CPU without printing anything. */
+	/** Seconds without printing anything while its processes kept at least half a CPU busy. */
 	busySeconds: number;
 }
 
@@ -32,15 +32,15 @@ export function runawayReason(signs: Signs, watchdog: Config['watchdog']): strin
 	}
 
 	if (watchdog.loop_reads > 0 && signs.screenRepeats >= watchdog.loop_reads) return `runaway: printing the same screen over and over (${watchdog.loop_reads} reads in a row)`;
-	if (watchdog.cpu_busy_s > 0 && signs.busySeconds >= watchdog.cpu_busy_s) return `runaway: a whole CPU busy for over ${watchdog.cpu_busy_s} s without output`;
+	if (watchdog.cpu_busy_s > 0 && signs.busySeconds >= watchdog.cpu_busy_s) return `runaway: busy on the CPU for over ${watchdog.cpu_busy_s} s without output`;
 	return undefined;
 }
 
 /** How many different screens a loop may take turns with. */
 const recentScreens = 3;
 
-/** Used this share of one CPU or more between two looks: "busy". */
-const busyShare = 0.9;
+/** Used this share of one CPU or more while silent: "busy" (a loop on a loaded machine gets less than all of one). */
+const busyShare = 0.5;
 
 interface Mark {
 	fingerprint: string;
@@ -49,10 +49,10 @@ interface Mark {
 }
 
 interface CpuLook {
-	seconds: number;
-	at: number;
+	/** When the pane last printed (as far as the watchdog saw), and the CPU time its processes had used then. */
+	silentSince: number;
+	cpuAtSilence: number;
 	activity: number;
-	busySince?: number;
 }
 
 /** A fingerprint of the worktree's work: git status, plus size and time of every changed file. */
@@ -140,16 +140,17 @@ export class Watchdog {
 		return mark;
 	}
 
+	/** Seconds the job has been silent while its processes used at least `busyShare` of a CPU over that time. */
 	private busySeconds(id: string, pane: PaneInfo, seconds: number, now: number): number {
 		const last = this.cpu.get(id);
-		const look: CpuLook = {seconds, at: now, activity: pane.activity};
-		if (last && now > last.at) {
-			const share = (seconds - last.seconds) / ((now - last.at) / 1000);
-			const silent = pane.activity === last.activity;
-			if (share >= busyShare && silent) look.busySince = last.busySince ?? last.at;
+		if (!last || last.activity !== pane.activity || seconds < last.cpuAtSilence) {
+			this.cpu.set(id, {silentSince: now, cpuAtSilence: seconds, activity: pane.activity});
+			return 0;
 		}
 
-		this.cpu.set(id, look);
-		return look.busySince === undefined ? 0 : (now - look.busySince) / 1000;
+		// Averaged over the whole silence, so a loaded machine that gives the loop less CPU for a moment does not hide it.
+		const silentSeconds = (now - last.silentSince) / 1000;
+		return silentSeconds > 0 && (seconds - last.cpuAtSilence) / silentSeconds >= busyShare ? silentSeconds : 0;
 	}
+
 }
