@@ -3,7 +3,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import {encodeArgvForLauncher, escapeArgument, launcherScript, parsePanes, sessionName, shellQuote, tmuxSupportsPopup} from '../src/core/tmux.js';
+import {encodeArgvForLauncher, escapeArgument, launcherScript, literalMessage, parsePanes, sessionName, shellQuote, tmuxSupportsPopup} from '../src/core/tmux.js';
 
 function row(fields: {window?: string; index?: string; pane?: string; pid?: string; dead?: string; status?: string; signal?: string; time?: string; activity?: string; session?: string; attached?: string; active?: string; server?: string; job?: string; name?: string}): string {
 	return [
@@ -211,4 +211,17 @@ test('popups need tmux 3.2 or later', t => {
 	t.false(tmuxSupportsPopup('tmux 2.9a'));
 	t.false(tmuxSupportsPopup('tmux master'));
 	t.false(tmuxSupportsPopup(''));
+});
+
+test('message text is shown as written: tmux formats and strftime sequences are doubled', t => {
+	t.is(literalMessage('ao: 100%-done (%3) needs #{input}'), 'ao: 100%%-done (%%3) needs ##{input}');
+	const socket = `ao-literal-${process.pid}`;
+	try {
+		execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', 'sleep 30']);
+		const shown = execFileSync('tmux', ['-L', socket, 'display-message', '-p', literalMessage('pane %3 at 100% #{pane_id}')], {encoding: 'utf8'});
+		t.is(shown.trim(), 'pane %3 at 100% #{pane_id}');
+	} finally {
+		execFileSync('tmux', ['-L', socket, 'kill-server'], {stdio: 'ignore'});
+		rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), {force: true});
+	}
 });

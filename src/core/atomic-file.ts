@@ -24,6 +24,8 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
 	} catch (error) {
 		await handle?.close().catch(() => undefined);
 		await fs.rm(temp, {force: true});
+		// A failed write through a file handle names no file; say which one it was.
+		(error as NodeJS.ErrnoException).path ??= file;
 		throw error;
 	}
 }

@@ -17,7 +17,10 @@ export interface Target {
 }
 
 export async function findTarget(paths: StatePaths, tmux: Tmux, ref: string): Promise<Target> {
-	const {jobs, paneByJob} = await observe(paths, tmux);
+	const {jobs, paneByJob, problems} = await observe(paths, tmux);
+	// A job whose record cannot be read is named by its id: say what is wrong with it, not that it does not exist.
+	const unreadable = problems.find(problem => problem.id === ref);
+	if (unreadable && !jobs.some(job => job.id === ref)) throw new AoError(unreadable.message);
 	const job = resolveJob(ref, jobs);
 	return {job, pane: paneByJob.get(job.id)};
 }

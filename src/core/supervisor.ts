@@ -95,8 +95,9 @@ export class Supervisor {
 		}
 	}
 
+	/** Appends to supervisor.log; never throws (a full disk must not crash the loop that keeps agents supervised). */
 	async log(message: string): Promise<void> {
-		await fs.appendFile(this.paths.supervisorLog, `${new Date().toISOString()} ${message}\n`, {mode: 0o600});
+		await fs.appendFile(this.paths.supervisorLog, `${new Date().toISOString()} ${message}\n`, {mode: 0o600}).catch(() => undefined);
 	}
 
 	/** Runs until the tmux server is gone or a signal ends it. Returns an exit code. */

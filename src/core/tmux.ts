@@ -156,12 +156,20 @@ export async function displayMessageOnServer(socketPath: string, text: string): 
 	await messageEveryClient(['-S', socketPath], text);
 }
 
+/**
+ * display-message text that shows as written: tmux expands #{formats} and strftime %-sequences in it (so a job named
+ * "100%-done" or a pane id like %3 would be mangled); both are doubled. Pure.
+ */
+export function literalMessage(text: string): string {
+	return text.replaceAll('#', '##').replaceAll('%', '%%');
+}
+
 /** Shows `text` for 4 s in the status line of every client of the server `server` (-L name or -S path) names. */
 async function messageEveryClient(server: string[], text: string): Promise<void> {
 	const clients = await runTmux([...server, 'list-clients', '-F', '#{client_name}']);
 	if (clients.exitCode !== 0) return;
 	for (const client of clients.stdout.split('\n').filter(Boolean)) {
-		await runTmux([...server, 'display-message', '-c', client, '-d', '4000', escapeArgument(text)]);
+		await runTmux([...server, 'display-message', '-c', client, '-d', '4000', escapeArgument(literalMessage(text))]);
 	}
 }
 
@@ -292,7 +300,8 @@ export class Tmux {
 		const args: Argument[] = [];
 		for (const paneId of paneIds) {
 			if (args.length > 0) args.push(then);
-			args.push('display-message', '-p', `${marker} ${paneId}`, then, 'capture-pane', '-p', '-J', '-t', paneId);
+			// The pane id comes from the #{pane_id} format: as literal text, tmux's strftime pass would mangle "%3".
+			args.push('display-message', '-p', '-t', paneId, `${marker} #{pane_id}`, then, 'capture-pane', '-p', '-J', '-t', paneId);
 		}
 
 		const result = await runTmux(['-L', this.socket, ...args.map(arg => (arg === then ? ';' : escapeArgument(arg)))]);
