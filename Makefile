@@ -1,10 +1,10 @@
-# The verbs: make demo, make test, make bench, make lint, make install.
+# The verbs: make demo, make test, make test-faults, make bench, make lint, make install.
 SHELL := /bin/bash
 PREFIX ?= $(HOME)/.local
 BIN_DIR ?= $(PREFIX)/bin
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: all deps system-deps build test lint bench demo install uninstall clean
+.PHONY: all deps system-deps build test test-faults lint bench demo install uninstall clean
 
 all: build
 
@@ -29,8 +29,13 @@ deps: system-deps node_modules/.installed
 build: deps
 	npx tsc -p tsconfig.json
 
+# The whole suite, fault injection included (ava runs every dist/test/**/*.test.js).
 test: build
 	npx ava
+
+# Only the fault-injection suite (test/faults), with a summary line per category.
+test-faults: build
+	node dist/test/faults/run.js
 
 lint: deps
 	npx tsc -p tsconfig.json --noEmit

@@ -30,9 +30,9 @@ const {argv, command} = splitCommand(process.argv);
 const program = new Command('ao')
 	.description('tmux-native orchestrator for parallel coding agents')
 	.version(version, '-V, --version')
-	.showHelpAfterError('(ao --help lists every command)')
 	.exitOverride()
-	.configureOutput({outputError: (text, write) => write(`ao: ${text.replace(/^error: /, '')}`)});
+	// One line, with where to look next: bad input is never a screenful of help.
+	.configureOutput({outputError: (text, write) => write(`ao: ${text.replace(/^error: /, '').trimEnd()} (ao --help lists every command)\n`)});
 
 program.command('dispatch')
 	.description('start a coding agent on a task in its own worktree and tmux window')

@@ -36,7 +36,11 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
  */
 export async function createExclusive(file: string, content: string): Promise<boolean> {
 	const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-	await fs.writeFile(temp, content, {mode: 0o600});
+	await fs.writeFile(temp, content, {mode: 0o600}).catch(async (error: NodeJS.ErrnoException) => {
+		await fs.rm(temp, {force: true});
+		error.path ??= file;
+		throw error;
+	});
 	try {
 		await fs.link(temp, file);
 		return true;

@@ -30,6 +30,6 @@ export function errorMessage(error: unknown): string {
 	if (!(error instanceof Error)) return String(error);
 	const {code, path: file, syscall} = error as NodeJS.ErrnoException;
 	const known = code === undefined ? undefined : systemErrors[code];
-	if (known && file) return `${known} (${code} on ${syscall ?? 'access'} of ${file}); nothing more was written: fix that and run the command again`;
+	if (known) return `${known} (${code}${file ? ` on ${syscall ?? 'access'} of ${file}` : syscall ? ` on ${syscall}` : ''}); nothing more was written: fix that and run the command again`;
 	return error.message;
 }
