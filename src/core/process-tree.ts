@@ -83,7 +83,11 @@ export function signalTree(root: number, signal: NodeJS.Signals, options: {below
 	return sent;
 }
 
-/** CPU seconds used by `root` and everything below it that is still running. Pure. */
-export function treeCpuSeconds(root: number, table: Map<number, ProcessInfo>): number {
-	return descendants(root, table).reduce((sum, pid) => sum + (table.get(pid)?.cpuSeconds ?? 0), 0);
+/** CPU seconds used by `root` and everything below it, and whether one of them is ready to run (R) right now. Pure. */
+export function treeCpuUse(root: number, table: Map<number, ProcessInfo>): {seconds: number; runnable: boolean} {
+	const pids = descendants(root, table);
+	return {
+		seconds: pids.reduce((sum, pid) => sum + (table.get(pid)?.cpuSeconds ?? 0), 0),
+		runnable: pids.some(pid => table.get(pid)?.state === 'R'),
+	};
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type {Config} from './config-schema.js';
 import {worktreeState} from './git.js';
 import type {Job} from './job.js';
-import {processTable, treeCpuSeconds} from './process-tree.js';
+import {processTable, treeCpuUse} from './process-tree.js';
 import type {PaneInfo} from './tmux.js';
 import {formatTokens} from './units.js';
 
@@ -16,7 +16,7 @@ export interface Signs {
 	workingMinutesSinceChange: number;
 	/** Screen reads in a row, while the agent kept printing, that found the same screen. */
 	screenRepeats: number;
-	/** Seconds without printing anything while its processes kept at least half a CPU busy. */
+	/** Seconds without printing anything while its processes always had work ready to run (a loop, not a wait). */
 	busySeconds: number;
 }
 
@@ -39,8 +39,9 @@ export function runawayReason(signs: Signs, watchdog: Config['watchdog']): strin
 /** How many different screens a loop may take turns with. */
 const recentScreens = 3;
 
-/** Used this share of one CPU or more while silent: "busy" (a loop on a loaded machine gets less than all of one). */
-const busyShare = 0.5;
+/** Busy: a process ready to run at every look (at least this many), and this share of a CPU used over the silence. */
+const minBusyLooks = 3;
+const busyShare = 0.1;
 
 interface Mark {
 	fingerprint: string;
@@ -49,10 +50,12 @@ interface Mark {
 }
 
 interface CpuLook {
-	/** When the pane last printed (as far as the watchdog saw), and the CPU time its processes had used then. */
+	/** When the pane last printed, or last had nothing ready to run (as far as the watchdog saw), and the CPU time its processes had used then. */
 	silentSince: number;
 	cpuAtSilence: number;
 	activity: number;
+	/** Looks since then, each of which found a process ready to run. */
+	looks: number;
 }
 
 /** A fingerprint of the worktree's work: git status, plus size and time of every changed file. */
@@ -109,7 +112,7 @@ export class Watchdog {
 			const spent = tokens.get(job.id);
 			const needsMark = config.watchdog.runaway_tokens > 0 || config.watchdog.runaway_minutes > 0;
 			const mark = needsMark ? await this.updateMark(job, spent ?? 0, job.state === 'working' ? elapsed : 0) : {fingerprint: '', tokens: spent ?? 0, workingMs: 0};
-			const busySeconds = table ? this.busySeconds(job.id, pane, treeCpuSeconds(pane.panePid, table), now) : 0;
+			const busySeconds = table ? this.busySeconds(job.id, pane, treeCpuUse(pane.panePid, table), now) : 0;
 			flags.set(job.id, runawayReason({
 				tokensSinceChange: spent === undefined ? undefined : spent - mark.tokens,
 				workingMinutesSinceChange: mark.workingMs / 60_000,
@@ -140,17 +143,23 @@ export class Watchdog {
 		return mark;
 	}
 
-	/** Seconds the job has been silent while its processes used at least `busyShare` of a CPU over that time. */
-	private busySeconds(id: string, pane: PaneInfo, seconds: number, now: number): number {
+	/**
+	 * Seconds the job has been silent while busy: at every look its processes had one ready to run (state R: a loop,
+	 * not a wait), and over the silence they got a real share of a CPU. The "ready to run" test holds on a loaded
+	 * machine too, where the loop gets less of a CPU than it would alone.
+	 */
+	private busySeconds(id: string, pane: PaneInfo, usage: {seconds: number; runnable: boolean}, now: number): number {
 		const last = this.cpu.get(id);
-		if (!last || last.activity !== pane.activity || seconds < last.cpuAtSilence) {
-			this.cpu.set(id, {silentSince: now, cpuAtSilence: seconds, activity: pane.activity});
+		if (!last || last.activity !== pane.activity || usage.seconds < last.cpuAtSilence || !usage.runnable) {
+			this.cpu.set(id, {silentSince: now, cpuAtSilence: usage.seconds, activity: pane.activity, looks: 0});
 			return 0;
 		}
 
-		// Averaged over the whole silence, so a loaded machine that gives the loop less CPU for a moment does not hide it.
+		last.looks++;
 		const silentSeconds = (now - last.silentSince) / 1000;
-		return silentSeconds > 0 && (seconds - last.cpuAtSilence) / silentSeconds >= busyShare ? silentSeconds : 0;
+		const share = silentSeconds > 0 ? (usage.seconds - last.cpuAtSilence) / silentSeconds : 0;
+		return last.looks >= minBusyLooks && share >= busyShare ? silentSeconds : 0;
 	}
+
 
 }
