@@ -1,121 +1,149 @@
 /**
- * `make bench`: prints figures for the DESIGN.md budgets that exist so far. Nothing here passes or fails.
- * Runs against its own tmux socket and state dir, and removes only what it made.
+ * `make bench`: the figures behind DESIGN.md's performance budgets, as a table on stdout and in bench/results.json
+ * (with the machine they were taken on). Every figure is a median with its min and max; two ways of doing one job run
+ * alternately in the same invocation, with their ratio. Nothing here passes or fails. Each section runs in a world
+ * of its own (tmux socket, state dir) and removes only what it made.
  */
-import {randomBytes} from 'node:crypto';
-import {mkdtempSync, readFileSync, realpathSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {fileURLToPath} from 'node:url';
 import {execa} from 'execa';
+import {claudeSideBySide} from './claude-bg.js';
+import {alternate, cpuPercent, figures, machine, pssMb, record, recordPair, rssMb, samplesOf} from './lib.js';
+import {aoBin, root, World} from './world.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const aoBin = path.join(root, 'bin', 'ao');
-const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'ao-bench-')));
-const socket = `ao-bench-${randomBytes(3).toString('hex')}`;
-const repo = path.join(dir, 'repo');
-const env = {
-	AO_HOME: path.join(dir, 'state'), AO_SOCKET: socket, AO_CONFIG: path.join(dir, 'config.yaml'), XDG_CONFIG_HOME: path.join(dir, 'xdg'),
-	GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@ao.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@ao.invalid', NO_COLOR: '1', CI: '', AO_DISABLE: '',
-};
-const rows: Array<[string, string, string]> = [];
-
-/** Ends a tmux server the bench started, and removes the socket file tmux leaves behind. */
-async function killServer(name: string): Promise<void> {
-	await execa('tmux', ['-L', name, 'kill-server'], {reject: false});
-	await fs.rm(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, name), {force: true});
+interface JobState {
+	state: string;
 }
 
-async function ao(args: string[]): Promise<string> {
-	return String((await execa(process.execPath, [aoBin, ...args], {cwd: repo, env})).stdout);
+const running = ['working', 'needs-input', 'ready'];
+
+async function cliStart(): Promise<void> {
+	const section = 'CLI start (no server, empty state dir)';
+	const world = new World('cli');
+	await world.init();
+	try {
+		record(section, 'node -e 0 (the floor under any node program)', 'ms', await samplesOf(20, async () => execa(process.execPath, ['-e', '0'])));
+		record(section, 'ao --version', 'ms', await samplesOf(20, async () => world.ao(['--version'])), {budget: '< 100 ms'});
+		record(section, 'ao list --json, 0 jobs', 'ms', await samplesOf(20, async () => world.ao(['list', '--json'])));
+	} finally {
+		await world.cleanup();
+	}
 }
 
-async function timed(run: () => Promise<unknown>): Promise<number> {
-	const start = process.hrtime.bigint();
-	await run();
-	return Number(process.hrtime.bigint() - start) / 1e6;
+async function dispatchVersusByHand(): Promise<void> {
+	const section = 'dispatch in a repository of 2,000 files (a shell agent: sleep)';
+	const world = new World('dispatch');
+	await world.init(2000);
+	try {
+		await world.ao(['dispatch', '-n', 'warmup', '--', 'sleep', '600']);
+		const pair = await alternate(10,
+			async index => world.ao(['dispatch', '-n', `d${index}`, '--', 'sleep', '600']),
+			async index => {
+				const dir = path.join(world.dir, `hand-${index}`);
+				await execa('git', ['worktree', 'add', '-q', '-b', `hand/${index}`, dir, 'HEAD'], {cwd: world.repo});
+				await execa('tmux', ['-L', world.socket, 'new-window', '-d', '-t', 'ao:', '-c', dir, 'sleep', '600']);
+			});
+		recordPair(section, ['ao dispatch (worktree, window, record, log pipe)', 'by hand: git worktree add -b + tmux new-window -c'], 'ms', pair, '< 2x by hand');
+	} finally {
+		await world.cleanup();
+	}
 }
 
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-async function medianOf(times: number, run: () => Promise<unknown>): Promise<number> {
-	const values = [];
-	for (let i = 0; i < times; i++) values.push(await timed(run));
-	return median(values);
-}
-
-function report(what: string, value: string, budget: string): void {
-	rows.push([what, value, budget]);
-	process.stdout.write(`${what.padEnd(66)} ${value.padStart(14)}${budget ? `   budget: ${budget}` : ""}\n`);
-}
-
-function rssMb(pid: number): number {
-	const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-	return Number(match?.[1] ?? 0) / 1024;
-}
-
-function cpuTicks(pid: number): number {
-	const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-	return Number(fields[11]) + Number(fields[12]);
-}
-
-async function main(): Promise<void> {
-	await fs.writeFile(env.AO_CONFIG, 'agent:\n  default: shell\n');
-	await fs.mkdir(repo);
-	await execa('git', ['init', '-q'], {cwd: repo});
-	await fs.writeFile(path.join(repo, 'README.md'), '# bench\n');
-	await execa('git', ['add', '-A'], {cwd: repo, env});
-	await execa('git', ['commit', '-qm', 'init'], {cwd: repo, env});
-	process.stdout.write(`ao bench on ${os.cpus().length} cores, node ${process.version}, ${(await execa('tmux', ['-V'])).stdout}\n\n`);
-
-	report('node -e 0 (the floor under any ao command; median of 20)', `${(await medianOf(20, () => execa(process.execPath, ['-e', '0']))).toFixed(0)} ms`, '');
-	report('ao --version (median of 20)', `${(await medianOf(20, () => ao(['--version']))).toFixed(0)} ms`, '< 100 ms');
-
-	await ao(['dispatch', '-n', 'warmup', '--', 'sleep', '600']);
-	const dispatchMs = [];
-	for (let i = 0; i < 10; i++) dispatchMs.push(await timed(() => ao(['dispatch', '-n', `d${i}`, '--', 'sleep', '600'])));
-	const byHandMs = [];
-	for (let i = 0; i < 10; i++) {
-		byHandMs.push(await timed(async () => {
-			await execa('git', ['worktree', 'add', '-q', '-b', `hand/${i}`, path.join(dir, `hand-${i}`), 'HEAD'], {cwd: repo});
-			await execa('tmux', ['-L', socket, 'new-window', '-d', '-t', 'ao:', '-c', path.join(dir, `hand-${i}`), 'sleep', '600']);
-		}));
+/** RSS of the supervisor and the tmux server (and, apart, of the agent.sh shell under each agent), five samples. */
+async function overheadAt(section: string, world: World, agents: number): Promise<void> {
+	const supervisorAndServer: number[] = [];
+	const shells: number[] = [];
+	for (let index = 0; index < 5; index++) {
+		supervisorAndServer.push(rssMb(world.supervisorPid()) + rssMb(await world.serverPid()));
+		shells.push((await world.agentShells()).reduce((sum, pid) => sum + pssMb(pid), 0));
+		await sleep(500);
 	}
 
-	const dispatchMedian = median(dispatchMs);
-	const byHandMedian = median(byHandMs);
-	report('ao dispatch, worktree + window (median of 10)', `${dispatchMedian.toFixed(0)} ms`, `< 2x by hand`);
-	report('  by hand: git worktree add + tmux new-window', `${byHandMedian.toFixed(0)} ms`, `ratio ${(dispatchMedian / byHandMedian).toFixed(2)}x`);
-	for (let i = 0; i < 10; i++) await execa('tmux', ['-L', socket, 'kill-window', '-t', `ao:${i + 12}`], {reject: false});
-
-	for (let i = 11; i < 20; i++) await ao(['dispatch', '-n', `d${i}`, '--', 'sleep', '600']);
-	await sleep(2000);
-	const supervisorPid = Number(await fs.readFile(path.join(env.AO_HOME, 'supervisor.pid'), 'utf8'));
-	const serverPid = Number((await execa('tmux', ['-L', socket, 'display-message', '-p', '#{pid}'])).stdout);
-	const supervisorRss = rssMb(supervisorPid);
-	const serverRss = rssMb(serverPid);
-	report('supervisor + tmux server RSS, 20 live agents', `${(supervisorRss + serverRss).toFixed(1)} MB`, '< 100 MB');
-	report('  supervisor / tmux server', `${supervisorRss.toFixed(1)} / ${serverRss.toFixed(1)} MB`, '');
-
-	for (let i = 20; i < 50; i++) await ao(['dispatch', '-n', `d${i}`, '--no-worktree', '--', 'sleep', '600']);
-	report('ao list --json, 50 jobs (median of 20)', `${(await medianOf(20, () => ao(['list', '--json']))).toFixed(0)} ms`, '< 150 ms');
-	report('ao list (table), 50 jobs (median of 20)', `${(await medianOf(20, () => ao(['list']))).toFixed(0)} ms`, '');
-
-	const ticksPerSecond = 100;
-	const seconds = 10;
-	const before = cpuTicks(supervisorPid);
-	await sleep(seconds * 1000);
-	const cpu = ((cpuTicks(supervisorPid) - before) / ticksPerSecond / seconds) * 100;
-	report(`supervisor CPU, 50 idle agents (${seconds} s)`, `${cpu.toFixed(2)} %`, '< 2% of one core');
+	record(section, `supervisor + tmux server RSS, ${agents} live agents`, 'MB', supervisorAndServer, agents === 20 ? {budget: '< 100 MB'} : {});
+	if (agents > 0) record(section, `  + the ${agents} agent.sh shells (PSS)`, 'MB', shells);
 }
 
-/** Writes `count` job records straight into a state dir (no agents): what the dashboard lists and moves through. */
-async function fakeJobs(home: string, count: number): Promise<void> {
+async function dispatchMany(world: World, from: number, to: number): Promise<void> {
+	for (let start = from; start < to; start += 4) {
+		await Promise.all(Array.from({length: Math.min(4, to - start)}, async (_, offset) => world.ao(['dispatch', '-n', `live-${start + offset}`, '--no-worktree', '--', 'sleep', '3600'])));
+	}
+}
+
+async function overhead(): Promise<void> {
+	const section = 'overhead (agents are `sleep`, not counted) and the CLI with 50 jobs';
+	const world = new World('overhead');
+	await world.init();
+	try {
+		await world.ao(['dispatch', '-n', 'boot', '--no-worktree', '--', 'true']);
+		await sleep(2000);
+		await world.ao(['rm', 'boot']);
+		await overheadAt(section, world, 0);
+		await dispatchMany(world, 0, 20);
+		await sleep(3000);
+		await overheadAt(section, world, 20);
+		await dispatchMany(world, 20, 50);
+		await sleep(3000);
+		record(section, 'ao list --json, 50 jobs', 'ms', await samplesOf(20, async () => world.ao(['list', '--json'])), {budget: '< 150 ms'});
+		record(section, 'ao list (table), 50 jobs', 'ms', await samplesOf(20, async () => world.ao(['list'])));
+		record(section, 'ao status --tmux (the command), 50 jobs', 'ms', await samplesOf(20, async () => world.ao(['status', '--tmux'])));
+		const statusSh = path.join(root, 'tmux', 'status.sh');
+		record(section, 'status segment as the plugin runs it (tmux/status.sh), 50 jobs', 'ms', await samplesOf(20, async () => execa(statusSh, {env: {...process.env, AO_HOME: world.home}})), {budget: '< 60 ms'});
+		const cpu = [];
+		for (let index = 0; index < 3; index++) cpu.push(await cpuPercent(world.supervisorPid(), 10));
+		record(section, 'supervisor CPU, 50 idle agents (3 x 10 s)', '%', cpu, {budget: '< 2% of one core'});
+		await dispatchMany(world, 50, 100);
+		await sleep(3000);
+		await overheadAt(section, world, 100);
+	} finally {
+		await world.cleanup();
+	}
+}
+
+/**
+ * 100 agents under one server, each switching between working (printing) and asking [y/N] three times on its own
+ * clock: how long until all run, and how many of the transitions the agents made the supervisor saw and logged.
+ */
+async function scale(): Promise<void> {
+	const section = 'scale: 100 agents that switch state on their own, cap 100 (default tick 1 s, debounce 1.5 s)';
+	const world = new World('scale', 'supervisor:\n  idle_after_s: 600\n');
+	await world.init();
+	const cycles = 3;
+	const script = `printf 'Proceed? [y/N] '; sleep 5; for i in ${Array.from({length: cycles}, (_, index) => index + 1).join(' ')}; do for j in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25; do echo "working $i.$j"; sleep 0.2; done; printf 'Proceed? [y/N] '; sleep 5; done; sleep 3600`;
+	try {
+		const started = Date.now();
+		for (let start = 0; start < 100; start += 4) {
+			await Promise.all([0, 1, 2, 3].map(async offset => world.ao(['dispatch', '-n', `agent-${start + offset}`, '--no-worktree', '--', 'sh', '-c', script])));
+		}
+
+		const dispatched = Date.now() - started;
+		for (;;) {
+			const jobs = JSON.parse(await world.ao(['list', '--json'])) as JobState[];
+			if (jobs.length === 100 && jobs.every(job => running.includes(job.state))) break;
+			await sleep(200);
+		}
+
+		record(section, '100 dispatches (4 at a time), then every agent running', 's', [(Date.now() - started) / 1000], {note: `dispatching took ${(dispatched / 1000).toFixed(1)} s`});
+		// Each agent: asks, then (works, asks) x cycles: 1 + 2 x cycles transitions after its start.
+		await sleep((5 + cycles * 10 + 8) * 1000);
+		const expected = 100 * (1 + 2 * cycles);
+		let seen = 0;
+		for (const id of await fs.readdir(path.join(world.home, 'jobs'))) {
+			const events = (await fs.readFile(path.join(world.home, 'jobs', id, 'events.jsonl'), 'utf8')).trim().split('\n').map(line => JSON.parse(line) as {signal: string; from: string; to: string});
+			seen += events.filter(event => event.signal === 'screen' && event.from !== event.to).length;
+		}
+
+		record(section, `transitions the supervisor logged, of the ${expected} the agents made`, 'count', [seen], {note: `${((seen / expected) * 100).toFixed(1)}%`});
+		const supervisorCpu = await cpuPercent(world.supervisorPid(), 10);
+		record(section, 'supervisor CPU with 100 agents (10 s, after the cycles)', '%', [supervisorCpu]);
+	} finally {
+		await world.cleanup();
+	}
+}
+
+/** Job records written straight into a state dir (no agents): what the dashboard lists and moves through. */
+async function fakeJobs(home: string, repo: string, count: number): Promise<void> {
 	const states = ['needs-input', 'ready', 'working', 'completed', 'failed'];
 	for (let index = 0; index < count; index++) {
 		const id = (0x10000000 + index).toString(16);
@@ -129,44 +157,60 @@ async function fakeJobs(home: string, count: number): Promise<void> {
 	}
 }
 
-/** Key-press-to-repaint for moving the selection (from the dashboard's own AO_BENCH log), its idle CPU and RSS. */
-async function benchDashboard(count: number): Promise<void> {
-	const home = path.join(dir, `dash-${count}`);
-	await fakeJobs(home, count);
-	const log = path.join(dir, `dash-${count}.log`);
-	const dashSocket = `${socket}-dash`;
-	const envArgs = Object.entries({...env, AO_HOME: home, AO_SOCKET: `${socket}-none`, AO_BENCH: log, LANG: 'C.UTF-8', TERM: 'xterm-256color'}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-	await execa('tmux', ['-L', dashSocket, '-f', '/dev/null', 'new-session', '-d', '-s', 'd', '-x', '160', '-y', '50', ...envArgs, '--', process.execPath, aoBin, 'dashboard']);
+/** Key press to repaint when moving the selection (from the dashboard's own AO_BENCH log), its idle CPU and RSS. */
+async function dashboard(count: number): Promise<void> {
+	const section = 'dashboard (blessed, in a 160x50 tmux pane)';
+	const world = new World(`dash${count}`);
+	await world.init();
+	await fakeJobs(world.home, world.repo, count);
+	const log = path.join(world.dir, 'dashboard.log');
+	const envArgs = Object.entries({...world.env, AO_SOCKET: `${world.socket}-none`, AO_BENCH: log, LANG: 'C.UTF-8', TERM: 'xterm-256color'}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+	await execa('tmux', ['-L', world.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'd', '-x', '160', '-y', '50', ...envArgs, '--', process.execPath, aoBin, 'dashboard']);
 	try {
 		await sleep(2500);
-		const pid = Number((await execa('tmux', ['-L', dashSocket, 'display-message', '-p', '-t', 'd', '#{pane_pid}'])).stdout);
+		const pid = Number(await world.tmux(['display-message', '-p', '-t', 'd', '#{pane_pid}']));
 		await fs.writeFile(log, '');
-		for (let i = 0; i < 60; i++) {
-			await execa('tmux', ['-L', dashSocket, 'send-keys', '-t', 'd', i % 20 < 10 ? 'j' : 'k']);
+		for (let index = 0; index < 60; index++) {
+			await world.tmux(['send-keys', '-t', 'd', index % 20 < 10 ? 'j' : 'k']);
 			await sleep(40);
 		}
 
 		await sleep(500);
-		const times = (await fs.readFile(log, 'utf8')).split('\n').filter(line => line.startsWith('select ')).map(line => Number(line.slice(7)));
-		const sorted = [...times].sort((a, b) => a - b);
-		report(`dashboard: key press to repaint, ${count} jobs (median / p95 of ${times.length})`, `${median(times).toFixed(1)} / ${sorted[Math.floor(sorted.length * 0.95)]!.toFixed(1)} ms`, '< 50 ms at 100 jobs');
-		const before = cpuTicks(pid);
-		await sleep(10_000);
-		report(`dashboard: CPU while idle (refresh every second), ${count} jobs`, `${(((cpuTicks(pid) - before) / 100 / 10) * 100).toFixed(1)} %`, '');
-		report(`dashboard: RSS, ${count} jobs`, `${rssMb(pid).toFixed(1)} MB`, '');
+		const times = readFileSync(log, 'utf8').split('\n').filter(line => line.startsWith('select ')).map(line => Number(line.slice(7)));
+		record(section, `key press to repaint, ${count} jobs`, 'ms', times, count === 100 ? {budget: '< 50 ms at 100 jobs'} : {});
+		record(section, `CPU while idle (refresh every second), ${count} jobs`, '%', [await cpuPercent(pid, 10)]);
+		record(section, `RSS, ${count} jobs`, 'MB', [rssMb(pid)]);
 	} finally {
-		await killServer(dashSocket);
+		await world.cleanup();
 	}
 }
 
-try {
-	await main();
-	await benchDashboard(10);
-	await benchDashboard(100);
-	const statusSh = path.join(root, 'tmux', 'status.sh');
-	report('status segment (tmux/status.sh, median of 20)', `${(await medianOf(20, () => execa(statusSh, {env: {...process.env, AO_HOME: env.AO_HOME}}))).toFixed(1)} ms`, '< 60 ms');
-} finally {
-	await killServer(socket);
-	await sleep(300);
-	await fs.rm(dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 100});
+const sections: Record<string, () => Promise<void>> = {
+	cli: cliStart,
+	dispatch: dispatchVersusByHand,
+	overhead,
+	scale,
+	dashboard: async () => {
+		await dashboard(10);
+		await dashboard(100);
+	},
+	claude: async () => {
+		await claudeSideBySide(4);
+		await claudeSideBySide(10);
+	},
+};
+
+// `node dist/bench/run.js [section...]` runs only those sections (cli, dispatch, overhead, scale, dashboard, claude).
+const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(sections);
+const facts = machine();
+process.stdout.write(`ao bench: ${Object.entries(facts).map(([key, value]) => `${key} ${value}`).join(' · ')}\n`);
+process.stdout.write(`${'figure'.padStart(8)}${' '.repeat(58)}${'median'.padStart(12)} ${'min .. max'.padStart(16)}\n`);
+for (const name of chosen) {
+	const run = sections[name];
+	if (!run) throw new Error(`no bench section "${name}"; there are: ${Object.keys(sections).join(', ')}`);
+	await run();
 }
+
+const out = path.join(root, 'bench', 'results.json');
+await fs.writeFile(out, JSON.stringify({date: new Date().toISOString(), machine: facts, sections: chosen, figures}, null, 2) + '\n');
+process.stdout.write(`\nwrote ${path.relative(process.cwd(), out) || out}\n`);

@@ -1,6 +1,10 @@
+import {createHash} from 'node:crypto';
 import {existsSync, readFileSync} from 'node:fs';
+import fs from 'node:fs/promises';
+import {createRequire} from 'node:module';
 import path from 'node:path';
-import {isMap, isScalar, LineCounter, parseDocument, type Document, type Node} from 'yaml';
+import type {Document, Node} from 'yaml';
+import {ensurePrivateDir, writeFileAtomic} from './atomic-file.js';
 import {configSchema, isProgramKey, mergeConfig, validateConfigValue, validateMerged, type Config, type SchemaProblem} from './config-schema.js';
 import {UsageError} from './errors.js';
 import {defaultConfigFile, repoConfigName, StatePaths, tildify, userConfigFile} from './paths.js';
@@ -32,7 +36,17 @@ function configError(file: string, line: number, message: string): UsageError {
 	return new UsageError(`config error: ${tildify(file)}:${line}: ${message}`);
 }
 
+type YamlModule = typeof import('yaml');
+let yamlModule: YamlModule | undefined;
+
+/** The YAML parser, loaded on first use: it costs ~35 ms to load, and a config file read before is taken from the cache. */
+function yaml(): YamlModule {
+	yamlModule ??= createRequire(import.meta.url)('yaml') as YamlModule;
+	return yamlModule;
+}
+
 function parseConfigFile(file: string, text: string): ParsedFile {
+	const {LineCounter, parseDocument} = yaml();
 	const lineCounter = new LineCounter();
 	const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true});
 	const firstError = doc.errors[0];
@@ -50,7 +64,8 @@ function parseConfigFile(file: string, text: string): ParsedFile {
 	return {file, value: value as Record<string, unknown>, lineOf};
 }
 
-function lineOfKey(doc: Document, lineCounter: LineCounter, keyPath: string[], keyLine: boolean): number {
+function lineOfKey(doc: Document, lineCounter: InstanceType<YamlModule['LineCounter']>, keyPath: string[], keyLine: boolean): number {
+	const {isMap, isScalar} = yaml();
 	let node: unknown = doc.contents;
 	let line = 1;
 	for (const [index, key] of keyPath.entries()) {
@@ -107,6 +122,28 @@ export function findRepoConfig(cwd: string): string | undefined {
 	}
 }
 
+/** Config files as parsed before, by sha256 of path and content: YAML is parsed once per version of a file. */
+type ParseCache = Record<string, Record<string, unknown>>;
+
+function parseCacheFile(paths: StatePaths): string {
+	return path.join(paths.home, 'cache', 'config.json');
+}
+
+async function readParseCache(paths: StatePaths): Promise<ParseCache> {
+	return fs.readFile(parseCacheFile(paths), 'utf8').then(text => JSON.parse(text) as ParseCache, () => ({}));
+}
+
+/** Keeps the files just used plus a few others (a user switching between repositories), never a growing pile. */
+async function writeParseCache(paths: StatePaths, all: ParseCache, used: ParseCache): Promise<void> {
+	const kept = Object.fromEntries([...Object.entries(used), ...Object.entries(all).filter(([key]) => !used[key]).slice(-16)]);
+	try {
+		await ensurePrivateDir(path.dirname(parseCacheFile(paths)));
+		await writeFileAtomic(parseCacheFile(paths), JSON.stringify(kept));
+	} catch {
+		// A cache that cannot be written costs a YAML parse next time, nothing more.
+	}
+}
+
 export interface LoadOptions {
 	cwd?: string;
 	env?: NodeJS.ProcessEnv;
@@ -135,10 +172,16 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
 	let merged: unknown = {};
 	const parsedFiles: ParsedFile[] = [];
 	const skipped: string[] = [];
+	const cache = await readParseCache(paths);
+	const used: ParseCache = {};
 	for (const source of sources) {
 		const text = readFileSync(source.file, 'utf8');
-		const parsed = parseConfigFile(source.file, text);
-		throwFirst(parsed, validateConfigValue(parsed.value, configSchema));
+		const key = createHash('sha256').update(source.file).update('\0').update(text).digest('hex');
+		const cached = cache[key];
+		// A file seen before, byte for byte, was valid then and is valid now: its value comes from the cache.
+		const parsed: ParsedFile = cached ? {file: source.file, value: structuredClone(cached), lineOf: keyPath => parseConfigFile(source.file, text).lineOf(keyPath)} : parseConfigFile(source.file, text);
+		if (!cached) throwFirst(parsed, validateConfigValue(parsed.value, configSchema));
+		used[key] = cached ?? structuredClone(parsed.value);
 		let {value} = parsed;
 		if (source.role === 'repo' && !(await isTrusted(paths, source.file, text))) {
 			const stripped = withoutProgramKeys(value);
@@ -160,6 +203,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
 		if (preset && Object.hasOwn(config.agents, preset) && !config.agents[preset]!.command) delete config.agents[preset];
 	}
 
+	if (Object.keys(used).some(key => !cache[key])) await writeParseCache(paths, {...cache, ...used}, used);
 	const problem = validateMerged(config)[0];
 	if (problem) {
 		const sets = (parsed: ParsedFile) => problem.path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], parsed.value) !== undefined;
