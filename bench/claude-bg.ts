@@ -62,7 +62,7 @@ function claudeSupervisors(configDir: string): number[] {
 export async function claudeSideBySide(sessions: number): Promise<void> {
 	const section = `side by side with Claude Code's background sessions (claude --bg), ${sessions} sessions, the real claude ${await claudeVersion()} as the agent`;
 	const {home, env} = claudeHome();
-	const world = new World(`claude${sessions}`, 'agent:\n  default: claude\n', env);
+	const world = new World(`claude${sessions}`, '', env, 'claude');
 	await world.init(20);
 	const ids: string[] = [];
 	try {
@@ -90,8 +90,9 @@ export async function claudeSideBySide(sessions: number): Promise<void> {
 		record(section, 'ao: the same, PSS (shared pages split)', 'MB', ao.pss, {ratio: median(ao.pss) / median(claude.pss)});
 		record(section, 'claude: the same, PSS (shared pages split)', 'MB', claude.pss);
 	} finally {
-		await stopClaude(ids, env, home);
+		// ao's agents share the HOME: its server goes first, so what is left with that HOME is Claude's.
 		await world.cleanup();
+		await stopClaude(ids, env, home);
 	}
 }
 

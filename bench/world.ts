@@ -20,7 +20,7 @@ export class World {
 	readonly env: Record<string, string>;
 	private readonly config: string;
 
-	constructor(name: string, config = '', env: Record<string, string> = {}) {
+	constructor(name: string, config = '', env: Record<string, string> = {}, private readonly defaultAgent = 'shell') {
 		this.dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), `ao-bench-${name}-`)));
 		this.socket = `ao-bench-${name}-${randomBytes(3).toString('hex')}`;
 		this.home = path.join(this.dir, 'state');
@@ -37,7 +37,7 @@ export class World {
 	/** A git repository with `files` files in 100 directories, one commit. */
 	async init(files = 1): Promise<void> {
 		await fs.writeFile(this.configFile, [
-			'agent:', '  default: shell',
+			'agent:', `  default: ${this.defaultAgent}`,
 			'agents:', '  fixture:', `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(fixtureAgent)}, "{task}"]`,
 			'concurrency:', '  max_running: 200',
 			'limits: {per_agent_nofile: 8, per_agent_procs: 8, per_agent_inotify: 8, per_agent_mem_mb: 1}',

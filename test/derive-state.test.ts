@@ -169,9 +169,9 @@ table([
 // Signal table 4: questions and busy lines on the screen.
 table([
 	{
-		title: 'a question on the screen of a working job is pending first, since now',
+		title: 'a question that just appeared on the screen of a working job is pending first, since now',
 		job: {},
-		observation: {screen: question},
+		observation: {screen: question, pane: pane({activity: t0s + 5})},
 		expected: {pending: {state: 'needs-input', reason: asks, signal: 'screen', since: t0 + 5000}},
 	},
 	{
@@ -183,8 +183,20 @@ table([
 	{
 		title: 'a question seen for less than debounceMs stays pending and keeps its first sighting',
 		job: {},
-		observation: {screen: question, pending: {state: 'needs-input', reason: asks, signal: 'screen', since: t0 + 3501}},
+		observation: {screen: question, pane: pane({activity: t0s + 4}), pending: {state: 'needs-input', reason: asks, signal: 'screen', since: t0 + 3501}},
 		expected: {pending: {state: 'needs-input', reason: asks, signal: 'screen', since: t0 + 3501}},
+	},
+	{
+		title: 'a question read late, that has been on a silent screen for debounceMs, counts at once (a busy supervisor misses nothing)',
+		job: {},
+		observation: {screen: question, pane: pane({activity: t0s + 2})},
+		expected: {change: {state: 'needs-input', reason: asks, signal: 'screen'}},
+	},
+	{
+		title: 'output that stopped long ago is no reason to call a job working: printing must go on for debounceMs',
+		job: {state: 'needs-input', reason: asks},
+		observation: {screen: 'some output', pane: pane({activity: t0s + 1})},
+		expected: {pending: {state: 'working', reason: 'printing', signal: 'screen', since: t0 + 5000}},
 	},
 	{
 		title: 'with debounceMs 0 a question becomes needs-input at once',
@@ -195,7 +207,7 @@ table([
 	{
 		title: 'a pending guess of another state does not count toward the debounce of a new one',
 		job: {},
-		observation: {screen: question, pending: {state: 'ready', reason: 'no output for 20s', signal: 'idle', since: t0 - 60_000}},
+		observation: {screen: question, pane: pane({activity: t0s + 5}), pending: {state: 'ready', reason: 'no output for 20s', signal: 'idle', since: t0 - 60_000}},
 		expected: {pending: {state: 'needs-input', reason: asks, signal: 'screen', since: t0 + 5000}},
 	},
 	{
@@ -237,7 +249,7 @@ table([
 	{
 		title: 'a busy line on the screen of a needs-input job is pending first',
 		job: {state: 'needs-input', reason: asks},
-		observation: {screen: busy},
+		observation: {screen: busy, pane: pane({activity: t0s + 5})},
 		expected: {pending: {state: 'working', reason: busy, signal: 'screen', since: t0 + 5000}},
 	},
 	{
@@ -432,18 +444,18 @@ test('a question that flips away before debounceMs never applies, and starts ove
 	t.is(after.reason, 'started');
 });
 
-test('a guess that flips to another guess before debounceMs restarts the wait', t => {
+test('a guess that flips to another, or goes away, before debounceMs restarts the wait', t => {
 	const {results, job: after} = run(job(), [
 		{atMs: 20_000},
-		{atMs: 21_000, screen: question},
-		{atMs: 22_000, screen: 'nothing to see'},
-		{atMs: 23_000, screen: question},
-		{atMs: 24_499, screen: question},
+		{atMs: 21_000, screen: question, activity: t0s + 21},
+		{atMs: 22_000, screen: 'nothing to see', activity: t0s + 22},
+		{atMs: 23_000, screen: question, activity: t0s + 23},
+		{atMs: 24_499, screen: question, activity: t0s + 23},
 	], 1500);
 	t.deepEqual(results.map(result => result.pending && [result.pending.state, result.pending.since]), [
 		['ready', t0 + 20_000],
 		['needs-input', t0 + 21_000],
-		['ready', t0 + 22_000],
+		undefined,
 		['needs-input', t0 + 23_000],
 		['needs-input', t0 + 23_000],
 	]);

@@ -126,7 +126,11 @@ export function deriveState(job: Job, observation: Observation): Derived {
 	if (!candidate || (candidate.state === job.state && candidate.reason === job.reason) || (candidate.state === job.state && candidate.signal === 'idle')) return {};
 	if (candidate.state === job.state) return {change: candidate};
 	const pending = observation.pending;
-	const since = pending && pending.state === candidate.state ? pending.since : observation.nowMs;
+	// What a pattern found on the screen has been there since the pane last printed (window_activity, whole seconds,
+	// so one second later to be safe): a read that came late, on a busy supervisor, still counts that time. Output
+	// itself ("printing") has no such history: it must go on for the debounce time.
+	const onScreenSince = candidate.signal === 'screen' && candidate.reason !== 'printing' && observation.pane ? (observation.pane.activity + 1) * 1000 : Number.POSITIVE_INFINITY;
+	const since = Math.min(pending && pending.state === candidate.state ? pending.since : observation.nowMs, onScreenSince);
 	if (observation.nowMs - since >= observation.debounceMs) return {change: candidate};
 	return {pending: {...candidate, since}};
 }

@@ -51,7 +51,7 @@ export class Supervisor {
 	/** Per job: a state seen on screen or in silence, waiting out the debounce. */
 	private readonly pending = new Map<string, Pending>();
 	/** Per pane: the activity time when its screen was last read, so quiet panes are not read again. */
-	private readonly lastCapture = new Map<string, number>();
+	private readonly lastCapture = new Map<string, {activity: number; atMs: number}>();
 	/** Per job: the state last seen, to notify once when a job starts needing the user. */
 	private readonly lastSeen = new Map<string, JobState>();
 	private readonly patterns = new Map<string, Patterns>();
@@ -126,11 +126,14 @@ export class Supervisor {
 		await this.log(`supervisor ${process.pid} started (tick ${this.config.supervisor.tick_ms} ms)`);
 		try {
 			while (!this.stopping) {
+				const tickStart = Date.now();
 				const serverUp = await this.tick().catch(async error => {
 					await this.log(`tick failed: ${errorMessage(error)}`);
 					return true;
 				});
 				if (!serverUp) break;
+				const tookMs = Date.now() - tickStart;
+				if (tookMs > 2 * this.config.supervisor.tick_ms) await this.log(`slow tick: ${tookMs} ms (tick_ms ${this.config.supervisor.tick_ms})`);
 				// One pass at a time: the next tick is scheduled only after this one finished, so a stall never piles up.
 				const controller = new AbortController();
 				this.wake = () => controller.abort();
@@ -157,15 +160,16 @@ export class Supervisor {
 	}
 
 	/**
-	 * Panes whose screen is worth reading this tick: they printed since the last read, or in the last two seconds
-	 * (window_activity counts whole seconds, so output in the same second as a read would otherwise be missed), or a
-	 * guess awaits its debounce. Quiet panes are not read.
+	 * Panes whose screen is worth reading this tick: they printed since the last read, or the last read was taken
+	 * before the second of their last output was over (window_activity counts whole seconds, so output later in the
+	 * same second as a read would otherwise never be seen), or a guess awaits its debounce. Quiet panes are not read.
 	 */
-	private screensToRead(jobs: Job[], paneByJob: Map<string, PaneInfo>, nowMs: number): PaneInfo[] {
+	private screensToRead(jobs: Job[], paneByJob: Map<string, PaneInfo>): PaneInfo[] {
 		return jobs.flatMap(job => {
 			const pane = paneByJob.get(job.id);
 			if (!pane || pane.dead || job.reports || job.state === 'queued' || !isLive(job.state)) return [];
-			const changed = this.lastCapture.get(pane.paneId) !== pane.activity || nowMs / 1000 - pane.activity < 2;
+			const last = this.lastCapture.get(pane.paneId);
+			const changed = !last || last.activity !== pane.activity || last.atMs < (pane.activity + 1) * 1000;
 			return changed || this.pending.has(job.id) ? [pane] : [];
 		});
 	}
@@ -181,9 +185,10 @@ export class Supervisor {
 		const nowMs = Date.now();
 		const paneByJob = new Map(panes.filter(pane => pane.jobId).map(pane => [pane.jobId!, pane]));
 		const {jobs} = await this.store.list();
-		const toRead = this.screensToRead(jobs, paneByJob, nowMs);
+		const toRead = this.screensToRead(jobs, paneByJob);
+		const capturedAt = Date.now();
 		const screens = await this.tmux.captureScreens(toRead.map(pane => pane.paneId)).catch(() => new Map<string, string>());
-		for (const pane of toRead) if (screens.has(pane.paneId)) this.lastCapture.set(pane.paneId, pane.activity);
+		for (const pane of toRead) if (screens.has(pane.paneId)) this.lastCapture.set(pane.paneId, {activity: pane.activity, atMs: capturedAt});
 		for (const job of jobs) {
 			const screen = screens.get(paneByJob.get(job.id)?.paneId ?? '');
 			if (screen !== undefined) this.watchdog.noteScreen(job, screen);

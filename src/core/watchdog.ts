@@ -45,7 +45,9 @@ const busyShare = 0.1;
 
 interface Mark {
 	fingerprint: string;
+	/** Tokens spent when the worktree was last seen to change, and at the last look. */
 	tokens: number;
+	lastTokens: number;
 	workingMs: number;
 }
 
@@ -107,11 +109,18 @@ export class Watchdog {
 		});
 		for (const id of [...this.marks.keys()]) if (!watched.some(job => job.id === id)) this.forget(id);
 		const table = config.watchdog.cpu_busy_s > 0 && watched.length > 0 ? processTable() : undefined;
+		// One git status per worktree per look, and only for agents at work: a waiting agent changes nothing.
+		const prints = new Map<string, Promise<string>>();
+		const printOf = async (dir: string) => {
+			if (!prints.has(dir)) prints.set(dir, fingerprint(dir).catch(() => 'unreadable'));
+			return prints.get(dir)!;
+		};
+
 		for (const job of watched) {
 			const pane = paneByJob.get(job.id)!;
 			const spent = tokens.get(job.id);
 			const needsMark = config.watchdog.runaway_tokens > 0 || config.watchdog.runaway_minutes > 0;
-			const mark = needsMark ? await this.updateMark(job, spent ?? 0, job.state === 'working' ? elapsed : 0) : {fingerprint: '', tokens: spent ?? 0, workingMs: 0};
+			const mark = needsMark ? await this.updateMark(job, spent ?? 0, elapsed, printOf) : {fingerprint: '', tokens: spent ?? 0, lastTokens: spent ?? 0, workingMs: 0};
 			const busySeconds = table ? this.busySeconds(job.id, pane, treeCpuUse(pane.panePid, table), now) : 0;
 			flags.set(job.id, runawayReason({
 				tokensSinceChange: spent === undefined ? undefined : spent - mark.tokens,
@@ -130,16 +139,19 @@ export class Watchdog {
 		this.cpu.delete(id);
 	}
 
-	private async updateMark(job: Job, tokens: number, workedMs: number): Promise<Mark> {
-		const print = await fingerprint(job.worktree).catch(() => 'unreadable');
+	private async updateMark(job: Job, tokens: number, elapsedMs: number, printOf: (dir: string) => Promise<string>): Promise<Mark> {
 		const mark = this.marks.get(job.id);
+		// An agent that waits, spent nothing since the last look and is not flagged changed nothing: no git status.
+		if (mark && job.state !== 'working' && !job.runaway && tokens === mark.lastTokens) return mark;
+		const print = await printOf(job.worktree);
 		if (!mark || mark.fingerprint !== print) {
-			const fresh = {fingerprint: print, tokens, workingMs: 0};
+			const fresh = {fingerprint: print, tokens, lastTokens: tokens, workingMs: 0};
 			this.marks.set(job.id, fresh);
 			return fresh;
 		}
 
-		mark.workingMs += workedMs;
+		mark.lastTokens = tokens;
+		if (job.state === 'working') mark.workingMs += elapsedMs;
 		return mark;
 	}
 
