@@ -5,6 +5,8 @@ import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
 
 export interface Figure {
+	/** The bench section that measured it (cli, dispatch, ...). */
+	key: string;
 	section: string;
 	name: string;
 	unit: string;
@@ -20,6 +22,12 @@ export interface Figure {
 }
 
 export const figures: Figure[] = [];
+let currentKey = '';
+
+/** The section whose figures are recorded from now on. */
+export function setSection(key: string): void {
+	currentKey = key;
+}
 
 export function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
@@ -63,7 +71,7 @@ let lastSection = '';
 
 /** Records a figure (median, min and max of its samples) and prints it as a row of the table. */
 export function record(section: string, name: string, unit: string, samples: number[], extra: Partial<Pick<Figure, 'budget' | 'ratio' | 'note'>> = {}): Figure {
-	const figure: Figure = {section, name, unit, samples, median: median(samples), min: Math.min(...samples), max: Math.max(...samples), ...extra};
+	const figure: Figure = {key: currentKey, section, name, unit, samples, median: median(samples), min: Math.min(...samples), max: Math.max(...samples), ...extra};
 	figures.push(figure);
 	if (section !== lastSection) {
 		process.stdout.write(`\n${section}\n`);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {execa} from 'execa';
 import {claudeSideBySide} from './claude-bg.js';
-import {alternate, cpuPercent, figures, machine, pssMb, record, recordPair, rssMb, samplesOf} from './lib.js';
+import {alternate, cpuPercent, figures, machine, pssMb, record, recordPair, rssMb, samplesOf, setSection} from './lib.js';
 import {aoBin, root, World} from './world.js';
 
 interface JobState {
@@ -208,9 +208,19 @@ process.stdout.write(`${'figure'.padStart(8)}${' '.repeat(58)}${'median'.padStar
 for (const name of chosen) {
 	const run = sections[name];
 	if (!run) throw new Error(`no bench section "${name}"; there are: ${Object.keys(sections).join(', ')}`);
+	setSection(name);
 	await run();
 }
 
+// A run of some sections replaces only theirs in results.json; the others stay as they were last measured.
 const out = path.join(root, 'bench', 'results.json');
-await fs.writeFile(out, JSON.stringify({date: new Date().toISOString(), machine: facts, sections: chosen, figures}, null, 2) + '\n');
-process.stdout.write(`\nwrote ${path.relative(process.cwd(), out) || out}\n`);
+interface Results {
+	sections: Record<string, {date: string; machine: Record<string, string | number>; figures: typeof figures}>;
+}
+
+const previous: Partial<Results> = await fs.readFile(out, 'utf8').then(text => JSON.parse(text) as Partial<Results>, () => ({}));
+const results: Results = {sections: typeof previous.sections === 'object' && previous.sections !== null && !Array.isArray(previous.sections) ? previous.sections : {}};
+const date = new Date().toISOString();
+for (const name of chosen) results.sections[name] = {date, machine: facts, figures: figures.filter(figure => figure.key === name)};
+await fs.writeFile(out, JSON.stringify(results, null, 2) + '\n');
+process.stdout.write(`\nwrote ${path.relative(process.cwd(), out) || out} (${chosen.join(', ')})\n`);
