@@ -20,7 +20,9 @@ export interface Observed {
  */
 export async function observe(paths: StatePaths, tmux: Tmux, options: {nonBlocking?: boolean} = {}): Promise<Observed> {
 	const store = new JobStore(paths);
-	const [{jobs, problems}, panes] = await Promise.all([store.list(options), tmux.listPanes()]);
+	// Records first, windows second (never both at once): a job started in between must not look lost.
+	const {jobs, problems} = await store.list(options);
+	const panes = await tmux.listPanes();
 	await reviveSupervisor(tmux, paths, panes);
 	const paneByJob = new Map((panes ?? []).filter(pane => pane.jobId).map(pane => [pane.jobId!, pane] as [string, PaneInfo]));
 	const current = await Promise.all(jobs.map(async job => {

@@ -179,12 +179,14 @@ export class Supervisor {
 	 * changed, then only the jobs whose state changed are written.
 	 */
 	async tick(): Promise<boolean> {
+		await this.reloadConfig();
+		// Records first, windows second: a job started in between has no window id in the records read, so it is
+		// never taken for one whose window vanished (read the other way round, it was, once in a few hundred starts).
+		const {jobs} = await this.store.list();
 		const panes = await this.tmux.listPanes();
 		if (!panes) return false;
-		await this.reloadConfig();
 		const nowMs = Date.now();
 		const paneByJob = new Map(panes.filter(pane => pane.jobId).map(pane => [pane.jobId!, pane]));
-		const {jobs} = await this.store.list();
 		const toRead = this.screensToRead(jobs, paneByJob);
 		const capturedAt = Date.now();
 		const screens = await this.tmux.captureScreens(toRead.map(pane => pane.paneId)).catch(() => new Map<string, string>());
