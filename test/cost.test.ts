@@ -5,7 +5,7 @@ import path from 'node:path';
 import test from 'ava';
 import {costOf, minutesLeft, priceFor} from '../src/core/cost.js';
 import type {Job} from '../src/core/job.js';
-import {accumulate, claudeTranscriptPath, emptyCache, readClaudeUsage, tokensPerMinute, usageSince, type UsageCache} from '../src/core/usage.js';
+import {accumulate, accumulateCodex, claudeTranscriptPath, emptyCache, readClaudeUsage, tokensPerMinute, usageSince, type UsageCache} from '../src/core/usage.js';
 import {aoBin, dispatchJson, useSandbox, waitFor} from './helpers/ao.js';
 
 const empty = (): UsageCache => emptyCache('x');
@@ -126,4 +126,46 @@ test('ao cost --since counts only what was spent since then (to the minute today
 	const bad = await sandbox.ao(['cost', '--since', 'banana']);
 	t.is(bad.exitCode, 2);
 	t.is(bad.stderr, 'ao: --since "banana" is not a duration or a date; try --since 2h, --since 1d or --since 2026-11-26');
+});
+
+const codexLine = (type: string, payload: unknown, minute = 0) => JSON.stringify({timestamp: at(minute), type, payload});
+const tokenCount = (input: number, cached: number, output: number, minute = 0) => codexLine('event_msg', {type: 'token_count', info: {total_token_usage: {input_tokens: input, cached_input_tokens: cached, output_tokens: output, reasoning_output_tokens: 0, total_tokens: input + output}}}, minute);
+
+test('Codex rollouts: running totals become what each token_count added, under the model of the turn', t => {
+	const cache = accumulateCodex(emptyCache('x'), [
+		codexLine('session_meta', {id: 's', cwd: '/w'}),
+		codexLine('turn_context', {model: 'gpt-5-codex', cwd: '/w'}),
+		codexLine('event_msg', {type: 'token_count', info: null}),
+		tokenCount(1000, 200, 50),
+		tokenCount(1000, 200, 50),
+		tokenCount(3000, 1200, 80, 2),
+		'not json',
+	]);
+	t.deepEqual(cache.byModel, {'gpt-5-codex': {input: 1800, output: 80, cacheWrite: 0, cacheRead: 1200}});
+	t.is(tokensPerMinute(cache, Date.parse(at(2)) + 1000, 5), 3080 / 5);
+	// A smaller total is a new session's count: it is added as it is.
+	const again = accumulateCodex(cache, [tokenCount(100, 0, 10, 3)]);
+	t.deepEqual(again.byModel['gpt-5-codex'], {input: 1900, output: 90, cacheWrite: 0, cacheRead: 1200});
+});
+
+test('ao cost reads a Codex agent\'s session rollout: found by its directory under $CODEX_HOME/sessions, read incrementally', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const codexHome = path.join(sandbox.dir, 'codex-home');
+	await fs.writeFile(sandbox.configFile, (await fs.readFile(sandbox.configFile, 'utf8')).replace('agents:\n', `agents:\n  coder:\n    command: [sleep, "60"]\n    env: {CODEX_HOME: ${JSON.stringify(codexHome)}}\n    usage: codex\n`));
+	const job = await dispatchJson(sandbox, ['-a', 'coder', '-n', 'coder', 'x']);
+	const now = new Date();
+	const dir = path.join(codexHome, 'sessions', String(now.getFullYear()), String(now.getMonth() + 1).padStart(2, '0'), String(now.getDate()).padStart(2, '0'));
+	await fs.mkdir(dir, {recursive: true});
+	const rollout = path.join(dir, 'rollout-2026-11-26T10-00-00-abc.jsonl');
+	const stamp = (line: string) => line.replace(/"timestamp":"[^"]*"/, `"timestamp":"${new Date().toISOString()}"`);
+	writeFileSync(path.join(dir, 'rollout-other.jsonl'), codexLine('session_meta', {id: 'o', cwd: '/somewhere/else'}) + '\n' + stamp(tokenCount(9999, 0, 9999)) + '\n');
+	writeFileSync(rollout, [codexLine('session_meta', {id: 's', cwd: job.worktree}), codexLine('turn_context', {model: 'gpt-5-codex'}), stamp(tokenCount(1000, 400, 100))].join('\n') + '\n');
+	const total = async () => (await sandbox.aoJson<{jobs: Array<{id: string; total?: number}>}>(['cost'])).jobs.find(row => row.id === job.id)?.total;
+	t.is(await total(), 1100);
+	appendFileSync(rollout, stamp(tokenCount(1500, 400, 300)) + '\n');
+	t.is(await total(), 1800);
+	const cache = JSON.parse(readFileSync(path.join(sandbox.home, 'jobs', job.id, 'usage.json'), 'utf8')) as UsageCache;
+	t.is(cache.file, rollout);
+	t.deepEqual(cache.totals, [1500, 400, 300]);
 });

@@ -3,7 +3,7 @@ import type {Job} from './job.js';
 import {StatePaths} from './paths.js';
 import {isLive} from './states.js';
 import {JobStore} from './store.js';
-import {minuteTotals, readClaudeUsage, sumTokens, tokensPerMinute, totalOf, usageSince, type Tokens, type UsageCache} from './usage.js';
+import {minuteTotals, readUsage, sumTokens, tokensPerMinute, totalOf, usageSince, type Tokens, type UsageCache, type UsageKind} from './usage.js';
 import {formatMinutes, formatTokens} from './units.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -58,16 +58,18 @@ export function minutesLeft(windowTokens: number, used: number, perMinute: numbe
 	return perMinute > 0 ? (windowTokens - used) / perMinute : Number.POSITIVE_INFINITY;
 }
 
-/** Which reader knows the job's usage: Claude Code's transcript (the preset says so, or a hook told ao where it is). */
-export function readsUsage(job: Job, config: Config): boolean {
+/** Whose records tell the job's usage: the preset's `usage`, or Claude Code's when a hook told ao its transcript. */
+export function usageKind(job: Job, config: Config): UsageKind | undefined {
 	const preset = Object.hasOwn(config.agents, job.agent) ? config.agents[job.agent] : undefined;
-	return preset?.usage === 'claude' || job.transcriptPath !== undefined;
+	if (job.transcriptPath !== undefined) return 'claude';
+	return preset?.usage === 'claude' || preset?.usage === 'codex' ? preset.usage : undefined;
 }
 
-/** The job's usage, read incrementally (see readClaudeUsage); undefined when its agent keeps no record ao can read. */
+/** The job's usage, read incrementally (see readUsage); undefined when its agent keeps no record ao can read. */
 export async function readJobUsage(paths: StatePaths, config: Config, job: Job, known?: UsageCache): Promise<UsageCache | undefined> {
-	if (!readsUsage(job, config)) return undefined;
-	return readClaudeUsage(job, path.join(paths.jobDir(job.id), 'usage.json'), job.env?.HOME, known).catch(() => known);
+	const kind = usageKind(job, config);
+	if (!kind) return undefined;
+	return readUsage(kind, job, path.join(paths.jobDir(job.id), 'usage.json'), job.env?.HOME, known).catch(() => known);
 }
 
 export interface QuotaWindow {
