@@ -225,7 +225,7 @@ export class Supervisor {
 		await this.readUsage(after, paneByJob, nowMs);
 		await this.watch(after, paneByJob, nowMs);
 		await this.writeStatusLine(after);
-		await this.notifyNew(after);
+		await this.notifyNew(after, jobs);
 		await this.stopIdle(after, paneByJob, nowMs);
 		if (queueOrder(after).length > 0) await startQueued(this.paths, this.tmux, this.config, line => this.log(line));
 		return true;
@@ -332,9 +332,12 @@ export class Supervisor {
 	}
 
 	/** Notifies once per arrival in needs-input or ready, whoever made the change (a report, the screen, silence). */
-	private async notifyNew(jobs: Job[]): Promise<void> {
+	private async notifyNew(jobs: Job[], asRead: Job[]): Promise<void> {
+		const readState = new Map(asRead.map(job => [job.id, job.state]));
 		for (const job of jobs) {
-			const before = this.lastSeen.get(job.id);
+			// Not seen by an earlier tick (this supervisor just started): the record as this tick read it is the before,
+			// so a change made in this very tick is announced too, and one announced before a restart is not again.
+			const before = this.lastSeen.get(job.id) ?? readState.get(job.id);
 			this.lastSeen.set(job.id, job.state);
 			if (before !== undefined && before !== job.state && (job.state === 'needs-input' || job.state === 'ready')) {
 				await notify(this.config, this.tmux, job, await userServers(this.paths));
