@@ -188,7 +188,7 @@ test('with token records, the dashboard shows a token column and a header line w
 	await dispatchJson(sandbox, ['-n', 'spender', '--', 'sh', '-c', `echo '${payload}' | '${process.execPath}' '${aoBin}' report --hook SessionStart; sleep 60`]);
 	await dispatchJson(sandbox, ['-n', 'quiet', 'x']);
 	const dash = await openDashboard(t, sandbox);
-	const text = await dash.waitForScreen('the usage line', screen => screen.includes('quota window'));
+	const text = await dash.waitForScreen('the usage line and the fixture\'s question', screen => screen.includes('quota window') && /quiet +fixture +\d+s +- asks: Proceed/.test(screen));
 	t.regex(text, /^ ao dashboard · 2 jobs .*\n burning 2\.5k tokens\/min · quota window 12\.5k used, runs out in 6\.6 h, resets in (5|4\.9) h/);
 	t.regex(text, /spender +shell +\d+s +12\.5k /);
 	t.regex(text, /quiet +fixture +\d+s +- asks: Proceed/);
