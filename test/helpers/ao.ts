@@ -6,6 +6,7 @@ import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import {execa, type Result} from 'execa';
+import {descendants, processTable} from '../../src/core/process-tree.js';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const aoBin = path.join(root, 'bin', 'ao');
@@ -129,7 +130,10 @@ export class AoSandbox {
 export async function killTmuxServer(socket: string): Promise<void> {
 	// The programs in its panes get SIGHUP and end on their own time; some (Claude Code) still write files as they
 	// go, so wait for them before the test's temp dir is removed.
-	const pids = String((await execa('tmux', ['-L', socket, 'list-panes', '-a', '-F', '#{pane_pid}'], {reject: false})).stdout).split('\n').filter(Boolean).map(Number);
+	// The pane's process is tmux/agent.sh; the agent is its child and may outlive it by a moment: wait for the whole tree.
+	const panePids = String((await execa('tmux', ['-L', socket, 'list-panes', '-a', '-F', '#{pane_pid}'], {reject: false})).stdout).split('\n').filter(Boolean).map(Number);
+	const table = processTable();
+	const pids = panePids.flatMap(pid => descendants(pid, table));
 	await execa('tmux', ['-L', socket, 'kill-server'], {reject: false});
 	for (let i = 0; i < 100 && pids.some(pid => isAlive(pid)); i++) await sleep(50);
 	await fs.rm(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), {force: true});
