@@ -3,6 +3,7 @@ import {execFileSync} from 'node:child_process';
 import {readdirSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
+import {processTable} from '../src/core/process-tree.js';
 
 export interface Figure {
 	/** The bench section that measured it (cli, dispatch, ...). */
@@ -123,18 +124,7 @@ export async function cpuPercent(pid: number, seconds: number): Promise<number> 
 }
 
 export function childrenOf(pid: number): number[] {
-	const found: number[] = [];
-	for (const entry of readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		try {
-			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-			if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) found.push(Number(entry));
-		} catch {
-			// Gone meanwhile.
-		}
-	}
-
-	return found;
+	return [...processTable().values()].filter(info => info.ppid === pid).map(info => info.pid);
 }
 
 /** The processes whose environment holds `KEY=value` (how the benchmark finds exactly the processes it started). */

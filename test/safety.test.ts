@@ -1,4 +1,3 @@
-import {readFileSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
@@ -25,11 +24,11 @@ async function configure(sandbox: AoSandbox, sections: string): Promise<void> {
 	await fs.writeFile(sandbox.configFile, text.replace('agents:\n', `agents:\n${preset('spender', '')}\n${preset('keyed', 'pause_keys: [paused-by-ao, Enter]')}\n`) + sections);
 }
 
-/** The state letter (T: stopped) of the agent, the child of the pane's process (tmux/agent.sh), from /proc. */
+/** The state letter (T: stopped) of the agent, the child of the pane's process (tmux/agent.sh). */
 function processState(panePid: number): string {
-	const [, agent] = descendants(panePid, processTable());
-	const stat = readFileSync(`/proc/${agent}/stat`, 'utf8');
-	return stat.slice(stat.lastIndexOf(')') + 2)[0]!;
+	const table = processTable();
+	const [, agent] = descendants(panePid, table);
+	return table.get(agent!)!.state;
 }
 
 async function listed(sandbox: AoSandbox, id: string): Promise<JobWithUsage> {

@@ -1,6 +1,7 @@
 import type {Config} from './config-schema.js';
 import type {Job} from './job.js';
 import {StatePaths} from './paths.js';
+import {presetNamed} from './presets.js';
 import {isLive} from './states.js';
 import {JobStore} from './store.js';
 import {minuteTotals, readUsage, sumTokens, tokensPerMinute, totalOf, usageSince, type Tokens, type UsageCache, type UsageKind} from './usage.js';
@@ -60,7 +61,7 @@ export function minutesLeft(windowTokens: number, used: number, perMinute: numbe
 
 /** Whose records tell the job's usage: the preset's `usage`, or Claude Code's when a hook told ao its transcript. */
 export function usageKind(job: Job, config: Config): UsageKind | undefined {
-	const preset = Object.hasOwn(config.agents, job.agent) ? config.agents[job.agent] : undefined;
+	const preset = presetNamed(config, job.agent);
 	if (job.transcriptPath !== undefined) return 'claude';
 	return preset?.usage === 'claude' || preset?.usage === 'codex' ? preset.usage : undefined;
 }

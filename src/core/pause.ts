@@ -1,9 +1,10 @@
-import type {Config, Preset} from './config-schema.js';
+import type {Config} from './config-schema.js';
 import {send, type Target} from './control.js';
 import {readJobUsage} from './cost.js';
 import {AoError} from './errors.js';
 import type {Job} from './job.js';
 import {StatePaths} from './paths.js';
+import {presetNamed} from './presets.js';
 import {signalTree} from './process-tree.js';
 import {JobStore} from './store.js';
 import type {Tmux} from './tmux.js';
@@ -27,10 +28,6 @@ export function overBudget(job: Pick<Job, 'budget' | 'budgetBase' | 'paused' | '
 	return `budget: spent ${formatTokens(spent)} of ${formatTokens(limit)} tokens; ao resume ${job.name} grants as many again`;
 }
 
-function presetOf(config: Config, job: Job): Preset | undefined {
-	return Object.hasOwn(config.agents, job.agent) ? config.agents[job.agent] : undefined;
-}
-
 /**
  * Holds the agent: its preset's pause_keys interrupt the turn (Claude Code: Escape), else every process of the agent
  * (below the pane's shell) gets SIGSTOP. The job moves to needs-input with `reason` and stays there (screen and silence are not read) until
@@ -39,7 +36,7 @@ function presetOf(config: Config, job: Job): Preset | undefined {
 export async function pauseJob(paths: StatePaths, tmux: Tmux, config: Config, target: Target, why: 'budget' | 'runaway', reason: string): Promise<Job> {
 	const {job, pane} = target;
 	if (!pane || pane.dead) throw new AoError(`job ${job.id} (${job.name}) is not running; there is nothing to pause`);
-	const keys = presetOf(config, job)?.pause_keys ?? [];
+	const keys = presetNamed(config, job.agent)?.pause_keys ?? [];
 	if (keys.length > 0) await tmux.sendKeys(pane.paneId, keys);
 	// Not the pane's own process (tmux/agent.sh): tmux would send its process group SIGCONT at once.
 	else signalTree(pane.panePid, 'SIGSTOP', {below: true});

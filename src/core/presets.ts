@@ -26,8 +26,13 @@ export function fillArgv(template: string[], values: ArgvValues): string[] {
 		.map(item => item.replaceAll(placeholder, (_, key: keyof ArgvValues) => values[key]));
 }
 
+/** The preset of that name, or undefined (never a member of Object.prototype such as "toString"). Pure. */
+export function presetNamed(config: Config, agent: string): Preset | undefined {
+	return Object.hasOwn(config.agents, agent) ? config.agents[agent] : undefined;
+}
+
 export function findPreset(config: Config, agent: string): Preset {
-	const preset = Object.hasOwn(config.agents, agent) ? config.agents[agent] : undefined;
+	const preset = presetNamed(config, agent);
 	if (!preset) throw new UsageError(`unknown agent "${agent}"; known agents: ${Object.keys(config.agents).join(', ')} (add one under "agents:" in your config)`);
 	return preset;
 }

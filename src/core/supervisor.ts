@@ -20,6 +20,7 @@ import type {PaneInfo, Tmux} from './tmux.js';
 import {createExclusive, ensurePrivateDir, writeFileAtomic} from './atomic-file.js';
 import {readJobUsage, summarize, type UsageSummary} from './cost.js';
 import {overBudget, pauseJob} from './pause.js';
+import {presetNamed} from './presets.js';
 import {sumTokens, totalOf, type UsageCache} from './usage.js';
 import {Watchdog} from './watchdog.js';
 
@@ -151,7 +152,7 @@ export class Supervisor {
 	private patternsFor(agent: string): Patterns {
 		let patterns = this.patterns.get(agent);
 		if (!patterns) {
-			const preset = Object.hasOwn(this.config.agents, agent) ? this.config.agents[agent] : undefined;
+			const preset = presetNamed(this.config, agent);
 			patterns = compilePatterns(preset?.detect, this.config.detect);
 			this.patterns.set(agent, patterns);
 		}
