@@ -100,6 +100,8 @@ test('the status line and the usage line show the burn rate, and the quota only 
 	t.is(usageLine(undefined), '');
 	t.is(usageLine({burnRate: 45_000, window: {used: 1_200_000, resetsInMinutes: 126, minutesLeft: 38, runsOutBeforeReset: true}}),
 		'burning 45k tokens/min · quota window 1.2M used, runs out in 38 min, resets in 2.1 h (queued jobs wait)');
+	t.is(usageLine({burnRate: 0, window: {used: 0, resetsInMinutes: 300, minutesLeft: Number.POSITIVE_INFINITY, runsOutBeforeReset: false}}),
+		'burning 0 tokens/min · quota window 0 used, lasts at this rate, resets in 5 h');
 });
 
 test('git status paths, renames and untracked files included; the process tree below a pid', t => {

@@ -38,7 +38,9 @@ export async function run(options: {json?: boolean; since?: string}): Promise<vo
 	if (window) {
 		const hours = config.budget.window_hours;
 		lines.push(`${count(window.used)} of ${count(config.budget.window_tokens)} tokens of the ${hours} h window used, resets in ${formatMinutes(window.resetsInMinutes)}; `
-			+ (window.minutesLeft === 0 ? 'the window is spent' : `at this rate the ${hours} h window runs out in ${formatMinutes(window.minutesLeft)}`)
+			+ (window.minutesLeft === 0 ? 'the window is spent'
+				: Number.isFinite(window.minutesLeft) ? `at this rate the ${hours} h window runs out in ${formatMinutes(window.minutesLeft)}`
+					: `at this rate the ${hours} h window lasts until it resets`)
 			+ (window.runsOutBeforeReset ? ' (before it resets: queued jobs wait)' : ''));
 	}
 

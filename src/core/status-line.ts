@@ -1,7 +1,7 @@
 import type {StatusGlyphs} from './config-schema.js';
 import type {UsageSummary} from './cost.js';
 import type {Job} from './job.js';
-import {formatMinutes, formatTokens} from './units.js';
+import {formatMinutes, formatTokens, windowOutlook} from './units.js';
 
 export interface StatusCounts {
 	needsInput: number;
@@ -41,7 +41,7 @@ export function usageLine(usage: Pick<UsageSummary, 'burnRate' | 'window'> | und
 	const parts = [`burning ${formatTokens(usage.burnRate)} tokens/min`];
 	const {window} = usage;
 	if (window) {
-		const left = window.minutesLeft === 0 ? 'spent' : `runs out in ${formatMinutes(window.minutesLeft)}`;
+		const left = windowOutlook(window.minutesLeft);
 		parts.push(`quota window ${formatTokens(window.used)} used, ${left}, resets in ${formatMinutes(window.resetsInMinutes)}${window.runsOutBeforeReset ? ' (queued jobs wait)' : ''}`);
 	}
 

@@ -15,6 +15,12 @@ export function formatMinutes(minutes: number): string {
 	return minutes >= 120 ? `${(minutes / 60).toFixed(1).replace(/\.0$/, '')} h` : `${Math.round(minutes)} min`;
 }
 
+/** What the quota window's projection says: "spent", "runs out in 38 min", or that it lasts at this rate. Pure. */
+export function windowOutlook(minutesLeft: number): string {
+	if (minutesLeft === 0) return 'spent';
+	return Number.isFinite(minutesLeft) ? `runs out in ${formatMinutes(minutesLeft)}` : 'lasts at this rate';
+}
+
 /** `--since`: a duration back from now ("90m", "2h", "1d") or a date ("2026-11-26", "2026-11-26T09:00"). Pure. */
 export function parseSince(text: string, now: number): number | undefined {
 	const duration = parseDuration(text);
