@@ -18,10 +18,14 @@ async function openDashboard(t: {teardown: (fn: () => Promise<void>) => void}, s
 	const screen = () => tmux(['capture-pane', '-p', '-t', 'dash']);
 	const keys = (...names: string[]) => tmux(['send-keys', '-t', 'dash', ...names]);
 	const type = (text: string) => tmux(['send-keys', '-t', 'dash', '-l', text]);
-	const waitForScreen = (what: string, check: (text: string) => boolean, timeoutMs?: number) => waitFor(what, async () => {
-		const text = await screen();
-		return check(text) && text;
-	}, timeoutMs);
+	let last = '';
+	// A timeout shows the screen as it was last read: what the user would have seen instead.
+	const waitForScreen = async (what: string, check: (text: string) => boolean, timeoutMs?: number) => waitFor(what, async () => {
+		last = await screen();
+		return check(last) && last;
+	}, timeoutMs).catch((error: Error) => {
+		throw new Error(`${error.message}; the screen was:\n${last}`);
+	});
 	return {screen, keys, type, waitForScreen, tmux};
 }
 

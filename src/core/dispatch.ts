@@ -2,13 +2,11 @@ import {randomUUID} from 'node:crypto';
 import {existsSync, statSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {ensurePrivateDir} from './atomic-file.js';
 import {permissionModes, riskyModes, type Config, type PermissionMode, type Preset} from './config-schema.js';
 import {loadConfig} from './config.js';
 import {AoError, UsageError} from './errors.js';
 import * as git from './git.js';
 import type {Job} from './job.js';
-import {withLock} from './lock.js';
 import {checkName, nameFromTask} from './names.js';
 import {aoBin, socketName, StatePaths, tildify} from './paths.js';
 import {fillArgv, findPreset, findProgram} from './presets.js';
@@ -19,7 +17,7 @@ import {formatMinutes} from './units.js';
 import {JobStore} from './store.js';
 import {isModeTrusted} from './trust.js';
 import {Tmux} from './tmux.js';
-import {provisionWorktree, runSetup, worktreePath} from './worktree.js';
+import {provisionWorktree, runSetup, withRepoLock, worktreePath} from './worktree.js';
 
 export interface DispatchRequest {
 	task: string;
@@ -204,8 +202,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		if (repo) {
 			await fs.mkdir(path.dirname(job.worktree), {recursive: true});
 			// git worktree add reads every other worktree's metadata, and fails if one is half-made at that moment.
-			await ensurePrivateDir(path.dirname(paths.repoLock(repo)));
-			await withLock(paths.repoLock(repo), () => git.addWorktree(repo, job.worktree, job.branch!, !job.createdBranch));
+			await withRepoLock(paths, repo, () => git.addWorktree(repo, job.worktree, job.branch!, !job.createdBranch));
 			steps.worktree = {repo, dir: job.worktree};
 			if (job.createdBranch) steps.branch = {repo, name: job.branch!};
 			if (request.carry && uncommitted.length > 0) await git.carryChanges(repo, job.worktree);

@@ -1,13 +1,12 @@
 import {existsSync} from 'node:fs';
-import path from 'node:path';
-import {ensurePrivateDir} from './atomic-file.js';
 import * as git from './git.js';
 import type {Job} from './job.js';
-import {isAlive, withLock} from './lock.js';
+import {isAlive} from './lock.js';
 import {observe} from './observe.js';
 import {StatePaths, tildify} from './paths.js';
 import {JobStore} from './store.js';
 import type {PaneInfo, Tmux} from './tmux.js';
+import {withRepoLock} from './worktree.js';
 
 /** What an interrupted command (a kill -9, a crash, a power cut) can leave behind. */
 export type Leftover =
@@ -61,8 +60,7 @@ export async function repairLeftovers(paths: StatePaths, tmux: Tmux, leftovers: 
 				const {job, pane} = leftover;
 				if (pane) await tmux.killWindow(pane.windowId).catch(() => undefined);
 				if (job.repo && existsSync(job.repo)) {
-					await ensurePrivateDir(path.dirname(paths.repoLock(job.repo)));
-					await withLock(paths.repoLock(job.repo), () => git.removeWorktree(job.repo!, job.worktree)).catch(() => undefined);
+					await withRepoLock(paths, job.repo, () => git.removeWorktree(job.repo!, job.worktree)).catch(() => undefined);
 					if (job.branch && job.createdBranch && (await git.branchExists(job.repo, job.branch))) await git.deleteBranch(job.repo, job.branch).catch(() => undefined);
 				}
 

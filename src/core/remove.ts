@@ -1,14 +1,12 @@
 import {existsSync} from 'node:fs';
-import path from 'node:path';
-import {ensurePrivateDir} from './atomic-file.js';
 import {AoError} from './errors.js';
 import * as git from './git.js';
 import type {Job} from './job.js';
-import {withLock} from './lock.js';
 import {StatePaths, tildify} from './paths.js';
 import {JobStore} from './store.js';
 import type {Tmux} from './tmux.js';
 import type {Target} from './control.js';
+import {withRepoLock} from './worktree.js';
 
 export interface UnsavedWork {
 	uncommitted: string[];
@@ -65,8 +63,7 @@ export async function removeJob(paths: StatePaths, tmux: Tmux, target: Target, f
 
 	if (target.pane) await tmux.killWindow(target.pane.windowId).catch(() => undefined);
 	if (repoThere) {
-		await ensurePrivateDir(path.dirname(paths.repoLock(job.repo!)));
-		await withLock(paths.repoLock(job.repo!), () => git.removeWorktree(job.repo!, job.worktree));
+		await withRepoLock(paths, job.repo!, () => git.removeWorktree(job.repo!, job.worktree));
 		if (job.branch && job.createdBranch !== false) await git.deleteBranch(job.repo!, job.branch);
 	}
 

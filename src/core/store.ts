@@ -172,6 +172,8 @@ export class JobStore {
 	}
 
 	async remove(id: string): Promise<void> {
-		await fs.rm(this.paths.jobDir(id), {recursive: true, force: true});
+		// A supervisor that writes the job down (its window was just closed) can put a file back mid-removal; rm then
+		// fails with ENOTEMPTY, and trying again finishes it.
+		await fs.rm(this.paths.jobDir(id), {recursive: true, force: true, maxRetries: 5, retryDelay: 50});
 	}
 }

@@ -4,7 +4,19 @@ import path from 'node:path';
 import type {Config} from './config-schema.js';
 import {AoError} from './errors.js';
 import * as git from './git.js';
-import {expandHome} from './paths.js';
+import {ensurePrivateDir} from './atomic-file.js';
+import {withLock} from './lock.js';
+import {expandHome, StatePaths} from './paths.js';
+
+/**
+ * Runs `work` holding the repository's lock: git fails a `worktree add` or `remove` that meets another one half done.
+ * Dispatches queue on it one `git worktree add` at a time, so it waits up to two minutes (20 dispatches on a loaded
+ * machine outlasted 30 s); a holder that died is noticed at once.
+ */
+export async function withRepoLock<T>(paths: StatePaths, repo: string, work: () => Promise<T>): Promise<T> {
+	await ensurePrivateDir(path.dirname(paths.repoLock(repo)));
+	return withLock(paths.repoLock(repo), work, 120_000);
+}
 
 /** Fills the worktree.root template. Pure. */
 export function worktreePath(template: string, values: {repo: string; name: string; id: string}): string {
