@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {ensurePrivateDir} from './atomic-file.js';
 import type {Config} from './config-schema.js';
+import {errorMessage} from './errors.js';
 import type {Job} from './job.js';
 import {withLock} from './lock.js';
 import {StatePaths, tildify} from './paths.js';
@@ -48,20 +49,26 @@ export async function startJob(paths: StatePaths, tmux: Tmux, job: Job, oldPane:
 	const resuming = Boolean(job.resumeNext && job.resumeArgv);
 	const argv = resuming ? job.resumeArgv! : job.argv;
 	const env = job.env ?? {PATH: process.env.PATH ?? '', AO_JOB_ID: job.id, AO_HOME: paths.home, AO_SOCKET: tmux.socket};
+	// Written before the agent starts: its first hook (SessionStart) may run before a write after the start would,
+	// and a hook is ignored for a job still queued.
+	await store.update(job.id, () => ({state: 'working', reason: resuming ? 'resumed' : 'started', resumeNext: false, startedAt: new Date().toISOString()}), 'start');
 	let windowId: string;
 	let pid: number;
-	if (oldPane) {
-		windowId = oldPane.windowId;
-		pid = await tmux.respawnPane(oldPane.paneId, {cwd: job.worktree, env, argv, logFile: paths.outputLog(job.id)});
-	} else {
-		({windowId, panePid: pid} = await tmux.newWindow({
-			jobId: job.id, name: job.name, cwd: job.worktree, env, argv, logFile: paths.outputLog(job.id), argvFile: path.join(paths.jobDir(job.id), 'argv'),
-		}));
+	try {
+		if (oldPane) {
+			windowId = oldPane.windowId;
+			pid = await tmux.respawnPane(oldPane.paneId, {cwd: job.worktree, env, argv, logFile: paths.outputLog(job.id)});
+		} else {
+			({windowId, panePid: pid} = await tmux.newWindow({
+				jobId: job.id, name: job.name, cwd: job.worktree, env, argv, logFile: paths.outputLog(job.id), argvFile: path.join(paths.jobDir(job.id), 'argv'),
+			}));
+		}
+	} catch (error) {
+		await store.update(job.id, () => ({state: 'queued', reason: `could not start: ${errorMessage(error)}`, resumeNext: resuming}), 'start').catch(() => undefined);
+		throw error;
 	}
 
-	return store.update(job.id, () => ({
-		state: 'working', reason: resuming ? 'resumed' : 'started', windowId, pid, exitCode: undefined, resumeNext: false, startedAt: new Date().toISOString(),
-	}), 'start');
+	return store.update(job.id, () => ({windowId, pid, exitCode: undefined}), 'start');
 }
 
 export interface StartResult {
@@ -115,7 +122,7 @@ export async function startQueued(paths: StatePaths, tmux: Tmux, config: Config,
 			const now = await startJob(paths, tmux, job, paneByJob.get(job.id));
 			await log(`${job.id} ${now.reason === 'resumed' ? 'resumed' : 'started'} (${running.length + 1} running)`);
 			started.push(now);
-			if (now.state === 'working') running.push(now);
+			if (now.windowId && isLive(now.state)) running.push(now);
 			lastStart = Date.now();
 		}
 
