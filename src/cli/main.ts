@@ -18,11 +18,19 @@ function action<A extends unknown[]>(work: (...args: A) => Promise<void>): (...a
 	};
 }
 
-/** `ao dispatch ... -- cmd args`: everything after the first `--` is the command to run, untouched by option parsing. */
-function splitCommand(argv: string[]): {argv: string[]; command: string[]} {
-	const firstOperand = argv.slice(2).find(arg => !arg.startsWith('-'));
+/**
+ * `ao dispatch ... -- cmd args`: everything after the first `--` is the command to run, untouched by option parsing.
+ * `--task TEXT` takes TEXT whatever it is, even "--": it is joined into `--task=TEXT` before "--" is looked for.
+ */
+function splitCommand(raw: string[]): {argv: string[]; command: string[]} {
+	const firstOperand = raw.slice(2).find(arg => !arg.startsWith('-'));
+	if (firstOperand !== 'dispatch') return {argv: raw, command: []};
+	const argv = [...raw];
+	const task = argv.indexOf('--task');
+	const before = argv.indexOf('--');
+	if (task !== -1 && task + 1 < argv.length && (before === -1 || before > task)) argv.splice(task, 2, `--task=${argv[task + 1]}`);
 	const separator = argv.indexOf('--');
-	if (firstOperand !== 'dispatch' || separator === -1) return {argv, command: []};
+	if (separator === -1) return {argv, command: []};
 	return {argv: argv.slice(0, separator), command: argv.slice(separator + 1)};
 }
 

@@ -62,7 +62,7 @@ test('1,000 random task strings reach the program in its window byte for byte (t
 test('random tasks given to ao dispatch reach the agent byte for byte', async t => {
 	const sandbox = useSandbox(t);
 	await sandbox.initRepo();
-	const tasks = Array.from({length: 8}, (_, index) => randomTask(index * 7 + 3)).concat(['-starts with a dash', 'ends in a semicolon;']);
+	const tasks = Array.from({length: 8}, (_, index) => randomTask(index * 7 + 3)).concat(['-starts with a dash', 'ends in a semicolon;', '--', '--verbose is broken', '-- a separator first']);
 	const jobs = await Promise.all(tasks.map(async task => dispatchJson(sandbox, ['--task', task])));
 	for (const [index, job] of jobs.entries()) {
 		const record = await waitFor(`the fixture of ${job.id}`, async () => JSON.parse(await fs.readFile(path.join(sandbox.home, `fixture-${job.id}.json`), 'utf8')) as {argv: string[]});

@@ -1,10 +1,11 @@
-import {readFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import test from 'ava';
 import {execa} from 'execa';
 import {aoBin, runningStates, useSandbox, waitFor, type JobJson} from '../helpers/ao.js';
+import {descendants, processTable} from '../../src/core/process-tree.js';
 import {brokenInvariants} from './invariants.js';
 
 const randomBetween = (min: number, max: number) => min + Math.floor(Math.random() * (max - min));
@@ -60,15 +61,17 @@ test('kill -9 of ao dispatch at random moments: doctor reports what was left hal
 	const started = Date.now();
 	await sandbox.ao(['dispatch', '-n', 'whole', 'x']);
 	const took = Date.now() - started;
+	const orphans: number[] = [];
 	for (let index = 0; index < 12; index++) {
 		const child = execa(process.execPath, [aoBin, 'dispatch', '-n', `cut-${index}`, 'x'], {cwd: sandbox.repo, env: sandbox.env, reject: false});
 		await sleep(randomBetween(took / 4, took * 1.2));
+		// Only the CLI dies: what it started (git worktree add) runs on to its end, as after a real kill -9.
+		orphans.push(...descendants(child.pid!, processTable()).slice(1));
 		child.kill('SIGKILL');
 		await child;
 	}
 
-	// The git commands a killed dispatch started run on to their end; give them that.
-	await sleep(2000);
+	await waitFor('the processes the killed dispatches started to end', () => orphans.every(pid => !existsSync(`/proc/${pid}`)));
 	const before = await sandbox.ao(['doctor']);
 	const repaired = await sandbox.ao(['doctor', '--repair']);
 	t.notRegex(repaired.stdout, /FAIL +leftovers/, repaired.stdout);
