@@ -2,7 +2,7 @@ import type {Config} from './config-schema.js';
 import type {Job} from './job.js';
 import {observe} from './observe.js';
 import {StatePaths} from './paths.js';
-import {ensureServer, supervisorPane, supervisorPid} from './server.js';
+import {ensureServer, killServerAndSupervisor, supervisorPane, supervisorPid} from './server.js';
 import {runningJobs, startQueued} from './start.js';
 import {JobStore} from './store.js';
 import type {Tmux} from './tmux.js';
@@ -39,7 +39,7 @@ export async function stopServer(paths: StatePaths, tmux: Tmux, reason = 'server
 	const store = new JobStore(paths);
 	const live = runningJobs(jobs);
 	const stopped = await Promise.all(live.map(job => store.update(job.id, () => ({state: 'stopped', reason, paused: undefined}), 'server')));
-	await tmux.killServer();
+	await killServerAndSupervisor(tmux, paths);
 	return stopped;
 }
 
@@ -51,7 +51,7 @@ export async function restartServer(paths: StatePaths, tmux: Tmux, config: Confi
 	const {jobs} = await observe(paths, tmux);
 	const store = new JobStore(paths);
 	const live = runningJobs(jobs);
-	await tmux.killServer();
+	await killServerAndSupervisor(tmux, paths);
 	for (const job of live) {
 		await store.update(job.id, () => ({state: 'queued', reason: 'server restart', windowId: undefined, pid: undefined, resumeNext: Boolean(job.resumeArgv), paused: undefined}), 'server');
 	}

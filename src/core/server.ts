@@ -32,6 +32,22 @@ export function supervisorPid(paths: StatePaths): number | undefined {
 	}
 }
 
+/**
+ * Ends the tmux server and waits (up to `waitMs`) until its supervisor has finished its last tick and let go of its
+ * pid file: "stopped" means nothing of the old server writes to the state dir any more, and a server started right
+ * after gets a supervisor of its own instead of one that exits because the old one still holds the pid file.
+ */
+export async function killServerAndSupervisor(tmux: Tmux, paths: StatePaths, waitMs = 10_000): Promise<void> {
+	const pid = supervisorPid(paths);
+	await tmux.killServer();
+	if (pid === undefined) return;
+	const deadline = Date.now() + waitMs;
+	while (isAlive(pid) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 25));
+	try {
+		if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+	} catch {}
+}
+
 export function supervisorPane(panes: PaneInfo[]): PaneInfo | undefined {
 	return panes.find(pane => pane.windowIndex === 0 && !pane.jobId);
 }
