@@ -330,9 +330,19 @@ export class Dashboard {
 		});
 		box.focus();
 		this.screen.render();
+		// blessed's textbox starts listening in a setImmediate after readInput, so keys that came in the same read as the one
+		// that opened the prompt (typed ahead, pasted, bunched up by a slow SSH link) would be dropped: keep them
+		// and hand them on once it listens.
+		const early: Array<[string | undefined, unknown]> = [];
+		const keep = (ch: string | undefined, key: unknown) => early.push([ch, key]);
+		box.on('keypress', keep);
 		try {
 			return await new Promise<string | undefined>(resolve => {
 				box.readInput((error, value) => resolve(error || value === undefined || value === null ? undefined : String(value)));
+				setImmediate(() => {
+					box.removeListener('keypress', keep);
+					for (const [ch, key] of early) this.screen.program.emit('keypress', ch, key);
+				});
 			});
 		} finally {
 			box.destroy();
