@@ -61,7 +61,8 @@ test('a dead supervisor is restarted by the next ao command even without the tmu
 	await sandbox.ao(['send', 'watched', 'exit 4']);
 	await waitFor('the exit to be recorded', async () => {
 		const state = JSON.parse(await fs.readFile(path.join(sandbox.home, 'jobs', (await sandbox.aoJson<JobJson[]>(['list']))[0]!.id, 'state.json'), 'utf8')) as JobJson;
-		return state.state === 'failed' && state.reason === 'exit 4';
+		if (state.state === 'failed' && state.reason === 'exit 4') return true;
+		throw new Error(`${state.state} (${state.reason}); the screen: ${JSON.stringify((await sandbox.ao(['peek', 'watched', '-n', '4'])).stdout)}`);
 	});
 	const duplicate = await sandbox.ao(['supervise']);
 	t.is(duplicate.exitCode, 0);

@@ -206,8 +206,16 @@ export async function dispatchJson(sandbox: AoSandbox, args: string[], options: 
 
 /** Waits until `ao list --all` shows the job in `state` (and, if given, with a reason matching `reason`). */
 export async function waitForState(sandbox: AoSandbox, id: string, state: string, reason?: RegExp, timeoutMs?: number): Promise<JobJson> {
+	let seen: JobJson | undefined;
 	return waitFor(`job ${id} to be ${state}${reason ? ` (${reason})` : ''}`, async () => {
 		const job = (await sandbox.aoJson<JobJson[]>(['list', '--all'])).find(item => item.id === id);
+		seen = job ?? seen;
 		return job && job.state === state && (!reason || reason.test(job.reason)) ? job : false;
-	}, timeoutMs);
+	}, timeoutMs).catch(async (error: Error) => {
+		// What a user would have looked at next: the job as listed, its screen and what the supervisor said of it.
+		const peek = await sandbox.ao(['peek', id, '-n', '8']).catch(() => undefined);
+		const log = await fs.readFile(path.join(sandbox.home, 'supervisor.log'), 'utf8').catch(() => '');
+		const said = log.split('\n').filter(line => line.includes(id) || /supervisor|tick/.test(line)).slice(-12).join('\n');
+		throw new Error(`${error.message}\nlast listed: ${seen ? `${seen.state} (${seen.reason})` : 'not listed'}\nscreen:\n${peek?.stdout ?? ''}${peek?.stderr ?? ''}\nsupervisor.log:\n${said}`);
+	});
 }
