@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {execa} from 'execa';
-import {aoBin, dispatchJson, runningStates, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
+import {aoBin, dispatchJson, explainJob, runningStates, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
 
 async function configure(sandbox: AoSandbox, yaml: string): Promise<void> {
 	await fs.appendFile(sandbox.configFile, yaml);
@@ -192,7 +192,9 @@ test('needs-input and ready run notify.command with the job as JSON', async t =>
 	await configure(sandbox, 'notify:\n  command: "cat > \\"$AO_HOME/notified-$AO_JOB_ID.json\\""\n');
 	const job = await dispatchJson(sandbox, ['-n', 'noisy', 'x']);
 	const file = path.join(sandbox.home, `notified-${job.id}.json`);
-	const notified = await waitFor('the notification', () => existsSync(file) && JSON.parse(readFileSync(file, 'utf8')) as JobJson);
+	const notified = await waitFor('the notification', () => existsSync(file) && JSON.parse(readFileSync(file, 'utf8')) as JobJson).catch(async (error: Error) => {
+		throw new Error(`${error.message}\n${await explainJob(sandbox, job.id)}`);
+	});
 	t.is(notified.id, job.id);
 	t.is(notified.state, 'needs-input');
 	await waitFor('the notification in the supervisor log', () => new RegExp(`${job.id} notified: needs-input`).test(readFileSync(path.join(sandbox.home, 'supervisor.log'), 'utf8')));

@@ -212,10 +212,14 @@ export async function waitForState(sandbox: AoSandbox, id: string, state: string
 		seen = job ?? seen;
 		return job && job.state === state && (!reason || reason.test(job.reason)) ? job : false;
 	}, timeoutMs).catch(async (error: Error) => {
-		// What a user would have looked at next: the job as listed, its screen and what the supervisor said of it.
-		const peek = await sandbox.ao(['peek', id, '-n', '8']).catch(() => undefined);
-		const log = await fs.readFile(path.join(sandbox.home, 'supervisor.log'), 'utf8').catch(() => '');
-		const said = log.split('\n').filter(line => line.includes(id) || /supervisor|tick/.test(line)).slice(-12).join('\n');
-		throw new Error(`${error.message}\nlast listed: ${seen ? `${seen.state} (${seen.reason})` : 'not listed'}\nscreen:\n${peek?.stdout ?? ''}${peek?.stderr ?? ''}\nsupervisor.log:\n${said}`);
+		throw new Error(`${error.message}\nlast listed: ${seen ? `${seen.state} (${seen.reason})` : 'not listed'}\n${await explainJob(sandbox, id)}`);
 	});
+}
+
+/** What a user would look at next when a job does not do what was awaited: its screen and what the supervisor said of it. */
+export async function explainJob(sandbox: AoSandbox, id: string): Promise<string> {
+	const peek = await sandbox.ao(['peek', id, '-n', '8']).catch(() => undefined);
+	const log = await fs.readFile(path.join(sandbox.home, 'supervisor.log'), 'utf8').catch(() => '');
+	const said = log.split('\n').filter(line => line.includes(id) || /supervisor|tick/.test(line)).slice(-12).join('\n');
+	return `screen:\n${peek?.stdout ?? ''}${peek?.stderr ?? ''}\nsupervisor.log:\n${said}`;
 }
