@@ -12,14 +12,15 @@ async function configure(sandbox: AoSandbox, yaml: string): Promise<void> {
 test('silence makes a job ready for review, new output makes it working again, a question makes it needs-input', async t => {
 	const sandbox = useSandbox(t);
 	await sandbox.initRepo();
-	await fs.writeFile(sandbox.configFile, (await fs.readFile(sandbox.configFile, 'utf8')).replace('idle_after_s: 600', 'idle_after_s: 2'));
+	await fs.writeFile(sandbox.configFile, (await fs.readFile(sandbox.configFile, 'utf8')).replace('idle_after_s: 600', 'idle_after_s: 4'));
 	const script = 'echo building; read line; echo "got $line"; read again; printf "Overwrite it? [y/N] "; read answer; sleep 60';
 	const job = await dispatchJson(sandbox, ['-n', 'quiet', '--', 'sh', '-c', script]);
 	const ready = await waitForState(sandbox, job.id, 'ready');
 	t.regex(ready.reason, /^no output for \d+s$/);
 	t.is(ready.group, 'Ready for review');
 	await sandbox.ao(['send', 'quiet', 'hello']);
-	// The working spell is short (idle_after_s 2): read it from the timeline rather than hoping to poll it.
+	// The working spell is short (idle_after_s 4): read it from the timeline rather than hoping to poll it. 4 s, not
+	// less: the supervisor must see the output, then see it again after the debounce, before the silence counts.
 	const timeline = () => readFileSync(path.join(sandbox.home, 'jobs', job.id, 'events.jsonl'), 'utf8').trim().split('\n').map(line => (JSON.parse(line) as {to: string}).to).join(' ');
 	await waitFor('working, then ready again', () => / ready working ready$/.test(timeline()));
 	await sandbox.ao(['send', 'quiet', 'more']);
