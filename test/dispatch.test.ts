@@ -2,6 +2,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
+import {execa} from 'execa';
 import {runningStates, useSandbox, waitFor, type AoSandbox, type JobJson} from './helpers/ao.js';
 
 interface FixtureRecord {
@@ -269,4 +270,25 @@ test('CI=true without --allow-ci, or AO_DISABLE=1, makes dispatch refuse with ex
 	const allowed = await sandbox.ao(['dispatch', '--allow-ci', '-n', 'in-ci', 'x'], {env: {CI: 'true'}});
 	t.is(allowed.exitCode, 0, allowed.stderr);
 	t.regex(allowed.stdout, /^dispatched [0-9a-f]{8} \(in-ci\)/);
+});
+
+test('while another start pass holds the start lock past 10 s, dispatch leaves the job queued and the supervisor starts it after', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	t.is((await sandbox.ao(['dispatch', '-n', 'first', 'x'])).exitCode, 0);
+	// A live process holds the lock (a start pass that takes long on a slow machine): it must not be broken.
+	const holder = execa('sleep', ['120']);
+	t.teardown(() => {
+		holder.kill('SIGKILL');
+	});
+	holder.catch(() => undefined);
+	const lock = path.join(sandbox.home, 'locks', 'start.lock');
+	await fs.writeFile(lock, String(holder.pid));
+	const held = await sandbox.ao(['dispatch', '-n', 'held', 'x']);
+	t.is(held.exitCode, 0, held.stderr);
+	t.regex(held.stdout, /^queued [0-9a-f]{8} \(held\) · waiting for the supervisor, busy starting other agents · ao list$/m);
+	t.is(await fs.readFile(lock, 'utf8'), String(holder.pid), 'the lock was left to its holder');
+	const id = /queued ([0-9a-f]{8})/.exec(held.stdout)![1]!;
+	holder.kill('SIGKILL');
+	await waitFor('the supervisor to start it', async () => runningStates.includes((await sandbox.aoJson<JobJson[]>(['list'])).find(job => job.id === id)!.state));
 });

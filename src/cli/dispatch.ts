@@ -64,7 +64,7 @@ export async function run(options: DispatchOptions): Promise<void> {
 	}
 
 	if (job.state === 'queued') {
-		out(`queued ${paint('1', job.id)} (${job.name}) · #${queuePosition ?? '?'} in the queue: ${job.reason} · ao list`);
+		out(`queued ${paint('1', job.id)} (${job.name}) · ${queuePosition === undefined ? '' : `#${queuePosition} in the queue: `}${job.reason} · ao list`);
 		return;
 	}
 

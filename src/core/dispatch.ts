@@ -7,6 +7,7 @@ import {loadConfig} from './config.js';
 import {AoError, UsageError} from './errors.js';
 import * as git from './git.js';
 import type {Job} from './job.js';
+import {LockBusy} from './lock.js';
 import {checkName, nameFromTask} from './names.js';
 import {aoBin, socketName, StatePaths, tildify} from './paths.js';
 import {fillArgv, findPreset, findProgram} from './presets.js';
@@ -217,7 +218,13 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		steps.branch = undefined;
 		const burn = await quotaWarning(paths, config);
 		if (burn) warnings.push(burn);
-		const {waiting} = await startQueued(paths, tmux, config);
+		const {waiting} = await startQueued(paths, tmux, config, undefined, 10_000).catch(async (error: unknown) => {
+			if (!(error instanceof LockBusy)) throw error;
+			// Another start pass (the supervisor's, with a long queue on a slow machine) outlasted our wait: no need to
+			// wait longer, the supervisor's next pass starts this job in its turn.
+			await store.update(id, () => ({reason: 'waiting for the supervisor, busy starting other agents'}), 'dispatch');
+			return {started: [], waiting: []};
+		});
 		const final = await store.read(id);
 		const position = waiting.findIndex(other => other.id === id);
 		return {job: final, warnings, queuePosition: position === -1 ? undefined : position + 1};

@@ -6,6 +6,9 @@ import {isZombie} from './process-status.js';
 
 const staleAfterMs = 15_000;
 
+/** The lock stayed taken by a live process for as long as the caller was willing to wait. */
+export class LockBusy extends AoError {}
+
 /**
  * Whether a process still runs. A zombie (exited, not reaped: where pid 1 does not reap orphans, a killed process
  * can stay one) does not count, or a dead supervisor's pid file would keep every new one from starting.
@@ -19,22 +22,32 @@ export function isAlive(pid: number): boolean {
 	}
 }
 
+/**
+ * A lock is stale when the process that took it is gone. One held by a live process is never broken, however long it
+ * is held (a `git worktree add` plus `worktree.setup` can take minutes). Only a file without a pid in it, which ao
+ * never writes, is broken by age.
+ */
 async function isStale(lockFile: string): Promise<boolean> {
 	try {
 		const [content, stat] = await Promise.all([fs.readFile(lockFile, 'utf8'), fs.stat(lockFile)]);
-		const pid = Number(content);
-		return (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) || Date.now() - stat.mtimeMs > staleAfterMs;
+		const pid = holderPid(content);
+		return pid === undefined ? Date.now() - stat.mtimeMs > staleAfterMs : !isAlive(pid);
 	} catch {
 		return false;
 	}
+}
+
+function holderPid(content: string): number | undefined {
+	const pid = Number(content.trim());
+	return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 /** Callers in this process queue here first, in order, instead of polling the lock file against each other. */
 const queues = new Map<string, Promise<unknown>>();
 
 /**
- * Runs `work` while holding `lockFile` (created exclusively, holding our pid). A lock left by a dead process, or
- * older than 15 s, is broken. Used to serialise read-modify-write of one job's state.json.
+ * Runs `work` while holding `lockFile` (created exclusively, holding our pid). A lock left by a dead process is
+ * broken. Used to serialise read-modify-write of one job's state.json, starts, and edits of a repo's worktrees.
  */
 export async function withLock<T>(lockFile: string, work: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
 	const previous = queues.get(lockFile) ?? Promise.resolve();
@@ -56,7 +69,10 @@ async function withFileLock<T>(lockFile: string, work: () => Promise<T>, timeout
 			continue;
 		}
 
-		if (Date.now() > deadline) throw new AoError(`${lockFile} is held by another ao process; if none is running, delete that file`);
+		if (Date.now() > deadline) {
+			const holder = holderPid(await fs.readFile(lockFile, 'utf8').catch(() => ''));
+			throw new LockBusy(`${lockFile} is held by ${holder ? `ao process ${holder}` : 'another ao process'}, still at work after ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}; if that is not an ao process, delete that file`);
+		}
 		await sleep(Math.min(5 + attempt * 5, 50));
 	}
 
