@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {descendants, processTable} from '../src/core/process-tree.js';
-import {fixtureAgent, dispatchJson, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
+import {fixtureAgent, dispatchJson, editConfig, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
 
 interface JobWithUsage extends JobJson {
 	tokens?: number;
@@ -107,7 +107,7 @@ test('a spent quota window keeps queued jobs waiting (reason quota) and dispatch
 	const cost = (await sandbox.ao(['cost'])).stdout;
 	t.regex(cost, /1\.5k of 1k tokens of the 5 h window used, resets in (5|4\.9) h; the window is spent \(before it resets: queued jobs wait\)/);
 	// A bigger window: the supervisor sees the config change and starts the job.
-	await fs.writeFile(sandbox.configFile, (await fs.readFile(sandbox.configFile, 'utf8')).replace('window_tokens: 1000', 'window_tokens: 1000000000'));
+	await editConfig(sandbox, text => text.replace('window_tokens: 1000', 'window_tokens: 1000000000'));
 	const id = /queued ([0-9a-f]{8})/.exec(second.stdout)![1]!;
 	await waitFor('the second job to start', async () => ['working', 'needs-input'].includes((await listed(sandbox, id)).state));
 });
@@ -129,7 +129,7 @@ test('the watchdog flags tokens spent without a worktree change, clears the flag
 	await fs.writeFile(path.join(job.worktree, 'progress.txt'), 'real work\n');
 	await waitFor('the flag to clear once the worktree changed', async () => (await listed(sandbox, job.id)).runaway === undefined);
 
-	await fs.writeFile(sandbox.configFile, (await fs.readFile(sandbox.configFile, 'utf8')).replace('check_s: 0.3', 'check_s: 0.3\n  pause_runaway: true'));
+	await editConfig(sandbox, text => text.replace('check_s: 0.3', 'check_s: 0.3\n  pause_runaway: true'));
 	await sandbox.ao(['send', 'loopy', 'spend 1500']);
 	const paused = await waitForState(sandbox, job.id, 'needs-input', /^runaway: spent over 1k tokens without changing its worktree$/);
 	t.is(processState(paused.pid!), 'T');

@@ -82,7 +82,8 @@ export class Supervisor {
 
 	/** Reads the config again when the user's file changed. A broken file leaves the last good config in force. */
 	private async reloadConfig(): Promise<void> {
-		const stamp = await fs.stat(userConfigFile()).then(stat => String(stat.mtimeMs), () => 'none');
+		// Size too: an editor that truncates, then writes, can leave the same mtime on the empty file and the full one.
+		const stamp = await fs.stat(userConfigFile()).then(stat => `${stat.mtimeMs}:${stat.size}`, () => 'none');
 		if (stamp === this.configStamp) return;
 		const first = this.configStamp === '';
 		this.configStamp = stamp;

@@ -66,6 +66,8 @@ test('kill -9 of ao dispatch at random moments: doctor reports what was left hal
 		const child = execa(process.execPath, [aoBin, 'dispatch', '-n', `cut-${index}`, 'x'], {cwd: sandbox.repo, env: sandbox.env, reject: false});
 		await sleep(randomBetween(took / 4, took * 1.2));
 		// Only the CLI dies: what it started (git worktree add) runs on to its end, as after a real kill -9.
+		// Held first, so it starts nothing more between the look at its children and the kill.
+		child.kill('SIGSTOP');
 		orphans.push(...descendants(child.pid!, processTable()).slice(1));
 		child.kill('SIGKILL');
 		await child;
@@ -109,7 +111,9 @@ test('kill -9 of the tmux server: jobs become failed (lost), ao respawn --all br
 	t.is(respawned.exitCode, 0, respawned.stderr);
 	await waitFor('the agents to run again', async () => (await sandbox.aoJson<JobJson[]>(['list'])).filter(job => runningStates.includes(job.state)).length === 3);
 	for (const id of ids) {
-		const record = JSON.parse(await fs.readFile(path.join(sandbox.home, `fixture-${id}.json`), 'utf8')) as {cwd: string};
+		// A job is written down as working just before its agent starts: wait for the agent's own record.
+		const file = path.join(sandbox.home, `fixture-${id}.json`);
+		const record = JSON.parse(await waitFor(`the agent of ${id} to start`, async () => fs.readFile(file, 'utf8').catch(() => undefined))) as {cwd: string};
 		t.true(record.cwd.endsWith(`repo.worktrees/${lost.find(job => job.id === id)!.name}`));
 	}
 

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {dispatchJson, useSandbox, waitFor, type JobJson} from '../helpers/ao.js';
+import {withLock} from '../../src/core/lock.js';
 
 interface Event {
 	to: string;
@@ -37,8 +38,12 @@ test('ao pin, unpin and rename racing the supervisor\'s state updates on the sam
 	}));
 	t.deepEqual(lost, []);
 	for (const job of jobs) {
-		const record = JSON.parse(await fs.readFile(path.join(sandbox.home, 'jobs', job.id, 'state.json'), 'utf8')) as JobJson;
-		const events = (await fs.readFile(path.join(sandbox.home, 'jobs', job.id, 'events.jsonl'), 'utf8')).trim().split('\n').map(line => JSON.parse(line) as Event);
+		// Record and events read under the job's lock, as one: the agents still flap, and the supervisor still writes.
+		const jobDir = path.join(sandbox.home, 'jobs', job.id);
+		const [record, events] = await withLock(path.join(jobDir, 'lock'), async () => [
+			JSON.parse(await fs.readFile(path.join(jobDir, 'state.json'), 'utf8')) as JobJson,
+			(await fs.readFile(path.join(jobDir, 'events.jsonl'), 'utf8')).trim().split('\n').map(line => JSON.parse(line) as Event),
+		] as const);
 		// The supervisor's last word is in the record: none of its writes was overwritten by a pin or a rename.
 		t.is(record.state, events.at(-1)!.to);
 		t.true(events.filter(event => event.signal === 'screen').length >= 2, 'the supervisor kept writing during the race');

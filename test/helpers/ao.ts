@@ -223,3 +223,17 @@ export async function explainJob(sandbox: AoSandbox, id: string): Promise<string
 	const said = log.split('\n').filter(line => line.includes(id) || /supervisor|tick/.test(line)).slice(-12).join('\n');
 	return `screen:\n${peek?.stdout ?? ''}${peek?.stderr ?? ''}\nsupervisor.log:\n${said}`;
 }
+
+/**
+ * Edits the config the running supervisor reads, the way a careful editor saves (temp file, rename), and waits until
+ * the supervisor says it reloaded it: what the test does next then meets the new config.
+ */
+export async function editConfig(sandbox: AoSandbox, edit: (text: string) => string): Promise<void> {
+	const log = path.join(sandbox.home, 'supervisor.log');
+	const reloads = async () => (await fs.readFile(log, 'utf8').catch(() => '')).split('config changed: reloaded').length;
+	const before = await reloads();
+	const temp = `${sandbox.configFile}.tmp`;
+	await fs.writeFile(temp, edit(await fs.readFile(sandbox.configFile, 'utf8')));
+	await fs.rename(temp, sandbox.configFile);
+	await waitFor('the supervisor to reload the config', async () => (await reloads()) > before);
+}
