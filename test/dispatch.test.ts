@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {execa} from 'execa';
-import {runningStates, useSandbox, waitFor, type AoSandbox, type JobJson} from './helpers/ao.js';
+import {dispatchJson, runningStates, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
 
 interface FixtureRecord {
 	argv: string[];
@@ -272,10 +272,11 @@ test('CI=true without --allow-ci, or AO_DISABLE=1, makes dispatch refuse with ex
 	t.regex(allowed.stdout, /^dispatched [0-9a-f]{8} \(in-ci\)/);
 });
 
-test('while another start pass holds the start lock past 10 s, dispatch leaves the job queued and the supervisor starts it after', async t => {
+test('while another start pass holds the start lock past 30 s, dispatch leaves the job queued and the supervisor starts it after', async t => {
 	const sandbox = useSandbox(t);
 	await sandbox.initRepo();
-	t.is((await sandbox.ao(['dispatch', '-n', 'first', 'x'])).exitCode, 0);
+	const first = await dispatchJson(sandbox, ['-n', 'first', 'x']);
+	await waitForState(sandbox, first.id, 'needs-input');
 	// A live process holds the lock (a start pass that takes long on a slow machine): it must not be broken.
 	const holder = execa('sleep', ['120']);
 	t.teardown(() => {
@@ -284,7 +285,18 @@ test('while another start pass holds the start lock past 10 s, dispatch leaves t
 	holder.catch(() => undefined);
 	const lock = path.join(sandbox.home, 'locks', 'start.lock');
 	await fs.writeFile(lock, String(holder.pid));
-	const held = await sandbox.ao(['dispatch', '-n', 'held', 'x']);
+	let waiting = true;
+	const pending = sandbox.ao(['dispatch', '-n', 'held', 'x']).finally(() => {
+		waiting = false;
+	});
+	// Meanwhile the supervisor goes on supervising: it does not stall its ticks behind the start lock.
+	await waitFor('the held job to wait in the queue', async () => (await sandbox.aoJson<JobJson[]>(['list'])).some(job => job.name === 'held' && job.state === 'queued'));
+	await new Promise(resolve => setTimeout(resolve, 1500));
+	// (A change only the supervisor sees, from the screen: an exit would be written down by ao list itself.)
+	await sandbox.ao(['send', 'first', 'repeat']);
+	await waitForState(sandbox, first.id, 'working');
+	t.true(waiting, 'the agent at work was seen while the dispatch still waited for the lock');
+	const held = await pending;
 	t.is(held.exitCode, 0, held.stderr);
 	t.regex(held.stdout, /^queued [0-9a-f]{8} \(held\) · waiting for the supervisor, busy starting other agents · ao list$/m);
 	t.is(await fs.readFile(lock, 'utf8'), String(holder.pid), 'the lock was left to its holder');

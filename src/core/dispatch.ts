@@ -218,7 +218,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		steps.branch = undefined;
 		const burn = await quotaWarning(paths, config);
 		if (burn) warnings.push(burn);
-		const {waiting} = await startQueued(paths, tmux, config, undefined, 10_000).catch(async (error: unknown) => {
+		const {waiting} = await startQueued(paths, tmux, config).catch(async (error: unknown) => {
 			if (!(error instanceof LockBusy)) throw error;
 			// Another start pass (the supervisor's, with a long queue on a slow machine) outlasted our wait: no need to
 			// wait longer, the supervisor's next pass starts this job in its turn.

@@ -81,7 +81,7 @@ export interface StartResult {
  * Starts queued jobs while the caps, the stagger and the resource checks allow, in queue order; the rest keep
  * waiting with the reason in their record. Decided under one lock, so concurrent dispatches never exceed a cap.
  */
-export async function startQueued(paths: StatePaths, tmux: Tmux, config: Config, log: (line: string) => Promise<void> = async () => undefined, lockWaitMs = 30_000): Promise<StartResult> {
+export async function startQueued(paths: StatePaths, tmux: Tmux, config: Config, log: (line: string) => Promise<void> = async () => undefined, lockWaitMs?: number): Promise<StartResult> {
 	await ensurePrivateDir(path.dirname(paths.startLock));
 	return withLock(paths.startLock, async () => {
 		const store = new JobStore(paths);

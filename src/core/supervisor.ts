@@ -6,7 +6,7 @@ import {loadConfig, loadDefaults} from './config.js';
 import {stop} from './control.js';
 import {compilePatterns, deriveState, type Patterns, type Pending, type StateChange} from './derive.js';
 import {errorMessage} from './errors.js';
-import {isAlive} from './lock.js';
+import {isAlive, LockBusy} from './lock.js';
 import type {Job} from './job.js';
 import {notify} from './notify.js';
 import {userServers} from './user-servers.js';
@@ -229,7 +229,12 @@ export class Supervisor {
 		await this.writeStatusLine(after);
 		await this.notifyNew(after, jobs);
 		await this.stopIdle(after, paneByJob, nowMs);
-		if (queueOrder(after).length > 0) await startQueued(this.paths, this.tmux, this.config, line => this.log(line));
+		// A start pass already under way (a dispatch's) is left to finish; waiting for it would stall every job's state.
+		if (queueOrder(after).length > 0) {
+			await startQueued(this.paths, this.tmux, this.config, line => this.log(line), 1000).catch((error: unknown) => {
+				if (!(error instanceof LockBusy)) throw error;
+			});
+		}
 		return true;
 	}
 
