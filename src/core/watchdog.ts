@@ -145,7 +145,11 @@ export class Watchdog {
 		if (mark && job.state !== 'working' && !job.runaway && tokens === mark.lastTokens) return mark;
 		const print = await printOf(job.worktree);
 		if (!mark || mark.fingerprint !== print) {
-			const fresh = {fingerprint: print, tokens, lastTokens: tokens, workingMs: 0};
+			// The change happened before this look, maybe long before (looks at a waiting agent are skipped): what was
+			// spent since the last look is counted as spent after it, or a wait, a file saved, then a spend would hide
+			// the spend.
+			const base = mark ? mark.lastTokens : tokens;
+			const fresh = {fingerprint: print, tokens: base, lastTokens: tokens, workingMs: 0};
 			this.marks.set(job.id, fresh);
 			return fresh;
 		}
@@ -172,6 +176,4 @@ export class Watchdog {
 		const share = silentSeconds > 0 ? (usage.seconds - last.cpuAtSilence) / silentSeconds : 0;
 		return last.looks >= minBusyLooks && share >= busyShare ? silentSeconds : 0;
 	}
-
-
 }
