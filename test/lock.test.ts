@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import {withLock} from '../src/core/lock.js';
+import {waitFor} from './helpers/ao.js';
 
 function tempLock(t: {teardown: (fn: () => void) => void}): string {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'ao-test-lock-'));
@@ -47,4 +48,34 @@ test('a lock file without a pid is broken once it is older than 15 s, not before
 	await t.throwsAsync(withLock(lock, async () => undefined, 300), {message: /is held by another ao process/});
 	await ageBy(lock, 20);
 	t.is(await withLock(lock, async () => 'ran', 5000), 'ran');
+});
+
+test('many processes waiting on a lock whose holder dies: one at a time gets it, never two', async t => {
+	const lock = tempLock(t);
+	const log = `${lock}.log`;
+	const holder = spawn('sleep', ['60']);
+	t.teardown(() => holder.kill('SIGKILL'));
+	await fs.writeFile(lock, String(holder.pid));
+	// Each waiter is a process of its own (waiters in one process queue in memory and never race on the file).
+	const script = `
+		import {appendFileSync} from 'node:fs';
+		import {setTimeout as sleep} from 'node:timers/promises';
+		import {withLock} from ${JSON.stringify(new URL('../src/core/lock.js', import.meta.url).href)};
+		appendFileSync(process.argv[2], 'waiting\\n');
+		await withLock(process.argv[1], async () => {
+			appendFileSync(process.argv[2], 'in\\n');
+			await sleep(20);
+			appendFileSync(process.argv[2], 'out\\n');
+		});
+	`;
+	const count = 16;
+	const waiters = Array.from({length: count}, () => new Promise<number | null>(resolve => {
+		spawn(process.execPath, ['--input-type=module', '-e', script, lock, log], {stdio: 'inherit'}).on('exit', resolve);
+	}));
+	// All of them polling when the holder dies, as dispatches wait on a supervisor killed inside its start pass.
+	await waitFor('every waiter to wait', async () => (await fs.readFile(log, 'utf8').catch(() => '')).split('waiting').length > count);
+	await new Promise(resolve => setTimeout(resolve, 200));
+	holder.kill('SIGKILL');
+	t.deepEqual(await Promise.all(waiters), Array.from({length: count}, () => 0));
+	t.is((await fs.readFile(log, 'utf8')).replaceAll('waiting\n', ''), 'in\nout\n'.repeat(count));
 });

@@ -37,6 +37,27 @@ async function isStale(lockFile: string): Promise<boolean> {
 	}
 }
 
+/**
+ * Removes a stale lock, one breaker at a time. Without the guard, two waiters that both found it stale could each
+ * remove it, and the second would remove the fresh lock the first had just taken: both would then hold it (seen as
+ * a job started twice when a supervisor was killed inside its start pass with many dispatches waiting).
+ */
+async function breakStale(lockFile: string): Promise<void> {
+	const guard = `${lockFile}.break`;
+	if (!(await createExclusive(guard, String(process.pid)))) {
+		// Another waiter is breaking it; if that one died at it, its guard goes the same way.
+		if (await isStale(guard)) await fs.rm(guard, {force: true});
+		return;
+	}
+
+	try {
+		// Looked at again under the guard: another breaker may have broken it and a waiter taken it anew meanwhile.
+		if (await isStale(lockFile)) await fs.rm(lockFile, {force: true});
+	} finally {
+		await fs.rm(guard, {force: true});
+	}
+}
+
 function holderPid(content: string): number | undefined {
 	const pid = Number(content.trim());
 	return Number.isInteger(pid) && pid > 0 ? pid : undefined;
@@ -65,7 +86,7 @@ async function withFileLock<T>(lockFile: string, work: () => Promise<T>, timeout
 	for (let attempt = 0; ; attempt++) {
 		if (await createExclusive(lockFile, String(process.pid))) break;
 		if (await isStale(lockFile)) {
-			await fs.rm(lockFile, {force: true});
+			await breakStale(lockFile);
 			continue;
 		}
 
