@@ -34,9 +34,13 @@ const selectedRow = (text: string) => text.split('\n').find(line => /^│>/.test
 test('the dashboard shows each group with its count, the selected row, and the selected agent\'s screen', async t => {
 	const sandbox = useSandbox(t);
 	await sandbox.initRepo();
-	await dispatchJson(sandbox, ['-n', 'alpha', 'x']);
+	const alpha = await dispatchJson(sandbox, ['-n', 'alpha', 'x']);
 	await dispatchJson(sandbox, ['-n', 'beta', 'x']);
 	await dispatchJson(sandbox, ['-n', 'broken', '--', 'sh', '-c', 'echo boom; exit 3']);
+	// Work the agent committed shows as such, not as "no changes".
+	await fs.writeFile(path.join(alpha.worktree, 'fix.txt'), 'fixed\n');
+	await execa('git', ['-C', alpha.worktree, 'add', 'fix.txt']);
+	await execa('git', ['-C', alpha.worktree, '-c', 'user.name=agent', '-c', 'user.email=agent@example.com', 'commit', '-qm', 'fix the flaky test']);
 	const dash = await openDashboard(t, sandbox);
 	const text = await dash.waitForScreen('both questions, the failure and the peek', screen => screen.includes('Needs input (2)') && screen.includes('Failed (1)') && screen.includes('fixture agent started in'));
 	t.regex(text, /ao dashboard · 3 jobs · 2 need input/);
@@ -44,6 +48,7 @@ test('the dashboard shows each group with its count, the selected row, and the s
 	t.regex(selectedRow(text), /^│> +alpha +fixture +\d+s asks: Proceed\? \[y\/N\]/);
 	t.regex(text, /alpha \([0-9a-f]{8}\) · fixture · needs-input *│\n.*asks: Proceed\? \[y\/N\]/);
 	t.regex(text, /repo\.worktrees\/alpha · ao\/alpha/);
+	t.regex(await dash.waitForScreen('the commit in the details', screen => screen.includes('1 commit only on this branch')), /│ 1 commit only on this branch, last: [0-9a-f]{7,} fix the flaky test/);
 	t.regex(text, /fixture agent started in .*repo\.worktrees/);
 	await dash.keys('j');
 	const moved = await dash.waitForScreen('beta selected with its screen', screen => /^│> +beta/m.test(screen) && /beta \([0-9a-f]{8}\) · fixture/.test(screen));

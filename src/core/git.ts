@@ -232,12 +232,17 @@ export async function initRepo(dir: string, files: Record<string, string>): Prom
 	await commitFiles(dir, Object.keys(files), 'initial commit');
 }
 
-/** `git diff --stat` of a worktree against its HEAD, plus how many untracked files it has. */
-export async function diffStat(dir: string): Promise<string> {
-	const [stat, untracked] = await Promise.all([
+/**
+ * `git diff --stat` of a worktree against its HEAD, how many untracked files it has, and, last, the commits only its
+ * branch has: an agent that committed its work shows that work, not "no changes".
+ */
+export async function diffStat(dir: string, ownBranch?: string): Promise<string> {
+	const [stat, untracked, commits] = await Promise.all([
 		raw(dir, ['-c', 'color.ui=never', 'diff', '--stat=60', 'HEAD']),
 		raw(dir, ['ls-files', '--others', '--exclude-standard']),
+		unsharedCommits(dir, ownBranch),
 	]);
 	const files = untracked.split('\n').filter(Boolean).length;
-	return [stat.trimEnd(), files > 0 ? ` ${files} untracked file${files === 1 ? '' : 's'}` : ''].filter(Boolean).join('\n') || ' no changes';
+	const committed = commits.length === 0 ? '' : ` ${commits.length} commit${commits.length === 1 ? '' : 's'} only on this branch, last: ${commits[0]}`;
+	return [stat.trimEnd(), files > 0 ? ` ${files} untracked file${files === 1 ? '' : 's'}` : '', committed].filter(Boolean).join('\n') || ' no changes';
 }

@@ -168,7 +168,7 @@ export class Dashboard {
 			: undefined;
 		const cachedDiff = this.diffs.get(job.id);
 		if (job.repo && (!cachedDiff || Date.now() - cachedDiff.at > 5000)) {
-			const text = await diffStat(job.worktree).catch(error => ` ${errorMessage(error)}`);
+			const text = await diffStat(job.worktree, job.branch).catch(error => ` ${errorMessage(error)}`);
 			this.diffs.set(job.id, {at: Date.now(), text});
 		}
 
