@@ -43,7 +43,7 @@ async function dispatchVersusByHand(): Promise<void> {
 			async index => {
 				const dir = path.join(world.dir, `hand-${index}`);
 				await execa('git', ['worktree', 'add', '-q', '-b', `hand/${index}`, dir, 'HEAD'], {cwd: world.repo});
-				await execa('tmux', ['-L', world.socket, 'new-window', '-d', '-t', 'ao:', '-c', dir, 'sleep', '600']);
+				await execa('tmux', ['-u', '-L', world.socket, 'new-window', '-d', '-t', 'ao:', '-c', dir, 'sleep', '600']);
 			});
 		recordPair(section, ['ao dispatch (worktree, window, record, log pipe)', 'by hand: git worktree add -b + tmux new-window -c'], 'ms', pair, '< 2x by hand');
 	} finally {
@@ -169,7 +169,7 @@ async function dashboard(count: number): Promise<void> {
 	await fakeJobs(world.home, world.repo, count);
 	const log = path.join(world.dir, 'dashboard.log');
 	const envArgs = Object.entries({...world.env, AO_SOCKET: `${world.socket}-none`, AO_BENCH: log, LANG: 'C.UTF-8', TERM: 'xterm-256color'}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-	await execa('tmux', ['-L', world.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'd', '-x', '160', '-y', '50', ...envArgs, '--', process.execPath, aoBin, 'dashboard']);
+	await execa('tmux', ['-u', '-L', world.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'd', '-x', '160', '-y', '50', ...envArgs, '--', process.execPath, aoBin, 'dashboard']);
 	try {
 		await sleep(2500);
 		const pid = Number(await world.tmux(['display-message', '-p', '-t', 'd', '#{pane_pid}']));

@@ -60,7 +60,7 @@ export class World {
 	}
 
 	async tmux(args: string[]): Promise<string> {
-		return String((await execa('tmux', ['-L', this.socket, ...args], {reject: false})).stdout);
+		return String((await execa('tmux', ['-u', '-L', this.socket, ...args], {reject: false})).stdout);
 	}
 
 	supervisorPid(): number {
@@ -77,7 +77,7 @@ export class World {
 	}
 
 	async cleanup(): Promise<void> {
-		await execa('tmux', ['-L', this.socket, 'kill-server'], {reject: false});
+		await execa('tmux', ['-u', '-L', this.socket, 'kill-server'], {reject: false});
 		await fs.rm(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), {force: true});
 		await new Promise(resolve => setTimeout(resolve, 300));
 		await fs.rm(this.dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 100});

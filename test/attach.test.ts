@@ -12,8 +12,8 @@ async function userServer(t: {teardown: (fn: () => Promise<void>) => void}, sand
 		await killTmuxServer(socket);
 	});
 	const envArgs = Object.entries({...sandbox.env, ...env}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-	await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'user', '-x', '120', '-y', '30', '-c', sandbox.repo, ...envArgs, '--', ...command]);
-	const user = async (args: string[]) => String((await execa('tmux', ['-L', socket, ...args], {reject: false})).stdout);
+	await execa('tmux', ['-u', '-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'user', '-x', '120', '-y', '30', '-c', sandbox.repo, ...envArgs, '--', ...command]);
+	const user = async (args: string[]) => String((await execa('tmux', ['-u', '-L', socket, ...args], {reject: false})).stdout);
 	return {socket, user};
 }
 

@@ -12,9 +12,9 @@ async function openDashboard(t: {teardown: (fn: () => Promise<void>) => void}, s
 		await killTmuxServer(socket);
 	});
 	const envArgs = Object.entries({...sandbox.env, LANG: 'C.UTF-8', TERM: 'xterm-256color', ...env}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-	await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'dash', '-x', String(size.width), '-y', String(size.height), '-c', sandbox.repo, ...envArgs, '--',
+	await execa('tmux', ['-u', '-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'dash', '-x', String(size.width), '-y', String(size.height), '-c', sandbox.repo, ...envArgs, '--',
 		'sh', '-c', `${process.execPath} ${aoBin} dashboard; echo "dashboard exited $?"; sleep 60`]);
-	const tmux = async (args: string[]) => String((await execa('tmux', ['-L', socket, ...args], {reject: false})).stdout);
+	const tmux = async (args: string[]) => String((await execa('tmux', ['-u', '-L', socket, ...args], {reject: false})).stdout);
 	const screen = () => tmux(['capture-pane', '-p', '-t', 'dash']);
 	const keys = (...names: string[]) => tmux(['send-keys', '-t', 'dash', ...names]);
 	const type = (text: string) => tmux(['send-keys', '-t', 'dash', '-l', text]);

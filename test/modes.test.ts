@@ -46,10 +46,10 @@ test('--mode bypass is refused until accepted once in a terminal with ao trust D
 	const socket = `ao-trust-${randomBytes(4).toString('hex')}`;
 	t.teardown(() => killTmuxServer(socket));
 	const envArgs = Object.entries(sandbox.env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-	await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', '200', '-y', '20', '-c', sandbox.repo, ...envArgs, '--', 'sh', '-c', `${process.execPath} ${aoBin} trust --mode bypass; sleep 30`]);
-	const screen = async () => String((await execa('tmux', ['-L', socket, 'capture-pane', '-p'], {reject: false})).stdout);
+	await execa('tmux', ['-u', '-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', '200', '-y', '20', '-c', sandbox.repo, ...envArgs, '--', 'sh', '-c', `${process.execPath} ${aoBin} trust --mode bypass; sleep 30`]);
+	const screen = async () => String((await execa('tmux', ['-u', '-L', socket, 'capture-pane', '-p'], {reject: false})).stdout);
 	await waitFor('the question', async () => (await screen()).includes('Accept that for this directory? [y/N]'));
-	await execa('tmux', ['-L', socket, 'send-keys', 'y', 'Enter']);
+	await execa('tmux', ['-u', '-L', socket, 'send-keys', 'y', 'Enter']);
 	await waitFor('the acceptance', async () => (await screen()).includes(`accepted --mode bypass for ${sandbox.repo}`));
 	const allowed = await sandbox.ao(['dispatch', '--agent', 'modal', '--mode', 'bypass', '-n', 'trusted', 'x']);
 	t.is(allowed.exitCode, 0, allowed.stderr);

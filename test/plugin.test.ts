@@ -21,10 +21,10 @@ async function userTmux(t: Teardown, sandbox: AoSandbox) {
 		await killTmuxServer(socket);
 	});
 	// The server takes its global environment from this client, so the plugin's `ao tmux register` uses the sandbox.
-	await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'user', '-x', '120', '-y', '30'], {env: sandbox.env});
-	const tmux = async (args: string[]) => String((await execa('tmux', ['-L', socket, ...args], {reject: false})).stdout);
+	await execa('tmux', ['-u', '-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'user', '-x', '120', '-y', '30'], {env: sandbox.env});
+	const tmux = async (args: string[]) => String((await execa('tmux', ['-u', '-L', socket, ...args], {reject: false})).stdout);
 	const load = async (script = pluginScript) => {
-		await execa('tmux', ['-L', socket, 'run-shell', shellWord(script)]);
+		await execa('tmux', ['-u', '-L', socket, 'run-shell', shellWord(script)]);
 	};
 
 	return {socket, tmux, load};

@@ -13,12 +13,20 @@ interface Outcome {
 }
 
 /**
+ * Every tmux client ao starts says it speaks UTF-8 (`-u`). Without it, a client in a login with no UTF-8 locale
+ * (no LANG or LC_*, LANG=C: common over SSH, in containers and minimal images) gets every tab and non-ASCII byte
+ * of command output replaced by "_", so `list-panes` rows no longer split into their fields and ao took the
+ * server for empty ("create window failed: index 0 in use"). The server itself always runs in a UTF-8 locale.
+ */
+export const clientFlags = ['-u'];
+
+/**
  * Runs tmux. Plain child_process rather than execa: importing execa costs about 100 ms here, more than the whole
  * budget of `ao list`, and a tmux call needs none of what it adds.
  */
 function runTmux(args: string[]): Promise<Outcome> {
 	return new Promise(resolve => {
-		execFile('tmux', args, {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
+		execFile('tmux', [...clientFlags, ...args], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
 			const code = (error as NodeJS.ErrnoException | null)?.code;
 			resolve({exitCode: error ? (typeof code === 'number' ? code : 1) : 0, stdout, stderr, missing: code === 'ENOENT'});
 		});
@@ -378,7 +386,7 @@ export class Tmux {
 	 */
 	attachArgv(windowId: string): string[] {
 		const view = `ao-view-${process.pid}-${Date.now().toString(36)}`;
-		return ['tmux', '-L', this.socket, 'new-session', '-t', sessionName, '-s', view, ';', 'set-option', '-t', view, 'destroy-unattached', 'on', ';', 'select-window', '-t', `${view}:${windowId}`];
+		return ['tmux', ...clientFlags, '-L', this.socket, 'new-session', '-t', sessionName, '-s', view, ';', 'set-option', '-t', view, 'destroy-unattached', 'on', ';', 'select-window', '-t', `${view}:${windowId}`];
 	}
 
 	/** Attaches this terminal to an agent's window until the user detaches. */

@@ -110,7 +110,7 @@ export class AoSandbox {
 	}
 
 	async tmux(args: string[]): Promise<string> {
-		const result = await execa('tmux', ['-L', this.socket, ...args], {reject: false});
+		const result = await execa('tmux', ['-u', '-L', this.socket, ...args], {reject: false});
 		return String(result.stdout);
 	}
 
@@ -131,10 +131,10 @@ export async function killTmuxServer(socket: string): Promise<void> {
 	// The programs in its panes get SIGHUP and end on their own time; some (Claude Code) still write files as they
 	// go, so wait for them before the test's temp dir is removed.
 	// The pane's process is tmux/agent.sh; the agent is its child and may outlive it by a moment: wait for the whole tree.
-	const panePids = String((await execa('tmux', ['-L', socket, 'list-panes', '-a', '-F', '#{pane_pid}'], {reject: false})).stdout).split('\n').filter(Boolean).map(Number);
+	const panePids = String((await execa('tmux', ['-u', '-L', socket, 'list-panes', '-a', '-F', '#{pane_pid}'], {reject: false})).stdout).split('\n').filter(Boolean).map(Number);
 	const table = processTable();
 	const pids = panePids.flatMap(pid => descendants(pid, table));
-	await execa('tmux', ['-L', socket, 'kill-server'], {reject: false});
+	await execa('tmux', ['-u', '-L', socket, 'kill-server'], {reject: false});
 	for (let i = 0; i < 100 && pids.some(pid => isAlive(pid)); i++) await sleep(50);
 	await fs.rm(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), {force: true});
 }
