@@ -28,6 +28,7 @@ deps: system-deps node_modules/.installed
 
 build: deps
 	npx tsc -p tsconfig.json
+	node bin/stamp-build
 
 # The whole suite, fault injection included (ava runs every dist/test/**/*.test.js).
 test: build

@@ -1,3 +1,4 @@
+import {sshAgentLink} from '../core/agent-env.js';
 import {socketName, StatePaths} from '../core/paths.js';
 import {Tmux} from '../core/tmux.js';
 
@@ -10,5 +11,8 @@ export interface Context {
 }
 
 export function context(): Context {
-	return {paths: new StatePaths(), tmux: new Tmux(socketName()), env: process.env, cwd: process.cwd()};
+	const paths = new StatePaths();
+	// Any command run from a new SSH login points the agents' SSH agent link at that login's agent (see sshAgentLink).
+	if (process.env.SSH_AUTH_SOCK) sshAgentLink(paths, process.env);
+	return {paths, tmux: new Tmux(socketName()), env: process.env, cwd: process.cwd()};
 }

@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import fs from 'node:fs/promises';
+import {envSources, type EnvSource} from '../core/agent-env.js';
 import {dispatch} from '../core/dispatch.js';
 import {UsageError} from '../core/errors.js';
 import {parseTokens} from '../core/units.js';
@@ -22,6 +23,7 @@ export interface DispatchOptions {
 	allowCi?: boolean;
 	mode?: string;
 	budget?: string;
+	envFrom?: string;
 }
 
 async function taskText(options: DispatchOptions): Promise<string> {
@@ -42,7 +44,10 @@ export async function run(options: DispatchOptions): Promise<void> {
 	if (priority !== undefined && !Number.isInteger(priority)) throw new UsageError(`--priority must be an integer, got ${JSON.stringify(options.priority)}`);
 	const budget = options.budget === undefined ? undefined : parseTokens(options.budget);
 	if (options.budget !== undefined && budget === undefined) throw new UsageError(`--budget must be a number of tokens like 200000, 200k or 1.5M; got ${JSON.stringify(options.budget)}`);
+	const envFrom = options.envFrom ?? 'shell';
+	if (!(envSources as readonly string[]).includes(envFrom)) throw new UsageError(`--env-from must be ${envSources.join(' or ')}; got ${JSON.stringify(options.envFrom)}`);
 	const {job, warnings, queuePosition} = await dispatch({
+		envFrom: envFrom as EnvSource,
 		priority,
 		budget,
 		allowCi: options.allowCi,

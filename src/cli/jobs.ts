@@ -92,6 +92,11 @@ export async function resumeCommand(ref: string, words: string[]): Promise<void>
 
 export async function attachCommand(ref: string): Promise<void> {
 	const ctx = context();
+	// Outside tmux this terminal becomes the agent's; `ssh box ao attach x` has none, and tmux would only say "not a terminal".
+	if (!ctx.env.TMUX && !(process.stdin.isTTY && process.stdout.isTTY)) {
+		throw new UsageError(`ao attach needs a terminal and this command has none; log in with ssh -t (or run it in a terminal), or use ao peek ${ref} and ao send ${ref} TEXT`);
+	}
+
 	const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths});
 	const target = await resumable(ctx, ref, config);
 	const userServer = socketFromTmuxEnv(ctx.env.TMUX);

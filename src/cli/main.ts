@@ -1,12 +1,11 @@
-import {readFileSync} from 'node:fs';
 import {Command, CommanderError, Option} from 'commander';
-import {packageRoot} from '../core/paths.js';
+import {thisBuild} from '../core/build.js';
 import type {DispatchOptions} from './dispatch.js';
 import {reportError} from './io.js';
 
 // Command modules load only when their command runs, so `ao --version` and `ao list` stay fast.
 
-const {version} = JSON.parse(readFileSync(`${packageRoot}/package.json`, 'utf8')) as {version: string};
+const {version} = thisBuild();
 
 function action<A extends unknown[]>(work: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
 	return async (...args: A) => {
@@ -57,6 +56,7 @@ program.command('dispatch')
 	.option('--allow-ci', 'dispatch even with CI=true (ao refuses there by default)')
 	.option('-m, --mode <mode>', 'permission mode: default, plan, acceptEdits, auto or bypass (auto and bypass need ao trust DIR --mode)')
 	.option('--budget <tokens>', 'pause the agent once it spent this many tokens (200k, 1.5M); ao resume grants as many again')
+	.option('--env-from <source>', 'the agent\'s environment: shell (this shell\'s, the default) or server (the ao tmux server\'s)')
 	.option('--json', 'print the job record as JSON')
 	.usage('[options] [task...] [-- command...]')
 	.action(action(async (words: string[], options: Record<string, unknown>) => {

@@ -70,7 +70,7 @@ export function usageKind(job: Job, config: Config): UsageKind | undefined {
 export async function readJobUsage(paths: StatePaths, config: Config, job: Job, known?: UsageCache): Promise<UsageCache | undefined> {
 	const kind = usageKind(job, config);
 	if (!kind) return undefined;
-	return readUsage(kind, job, path.join(paths.jobDir(job.id), 'usage.json'), job.env?.HOME, known).catch(() => known);
+	return readUsage(kind, job, path.join(paths.jobDir(job.id), 'usage.json'), (job.homes ?? job.env)?.HOME, known).catch(() => known);
 }
 
 export interface QuotaWindow {

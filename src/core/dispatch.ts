@@ -1,4 +1,5 @@
 import {randomUUID} from 'node:crypto';
+import {agentEnvironment, sshAgentLink, writeAgentEnv, type EnvSource} from './agent-env.js';
 import {existsSync, statSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import {AoError, UsageError} from './errors.js';
 import * as git from './git.js';
 import type {Job} from './job.js';
 import {LockBusy} from './lock.js';
+import {logoutWarning} from './logind.js';
 import {checkName, nameFromTask} from './names.js';
 import {aoBin, socketName, StatePaths, tildify} from './paths.js';
 import {fillArgv, findPreset, findProgram} from './presets.js';
@@ -38,7 +40,10 @@ export interface DispatchRequest {
 	mode?: string;
 	/** Tokens this job may spend before it is paused (overrides budget.per_job_tokens). */
 	budget?: number;
+	/** The dispatching shell's environment: the agent's, less its terminal's (see agentEnvironment). */
 	env?: NodeJS.ProcessEnv;
+	/** `server`: the agent gets the tmux server's environment instead, with only PATH and ao's from the shell. */
+	envFrom?: EnvSource;
 }
 
 export interface DispatchResult {
@@ -197,9 +202,15 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		if (!command && preset.resume) job.resumeArgv = withModeArgs(fillArgv(preset.resume, values), modeArgs);
 		if (request.mode) job.mode = request.mode;
 		if (request.budget !== undefined) job.budget = request.budget;
-		job.env = {PATH: searchPath, ...preset.env, AO_JOB_ID: id, AO_HOME: paths.home, AO_SOCKET: tmux.socket};
+		const envFrom = request.envFrom ?? 'shell';
+		job.envFrom = envFrom;
+		const agentEnv = agentEnvironment({
+			from: envFrom, caller: {...env, PATH: searchPath}, preset: preset.env, ao: {AO_JOB_ID: id, AO_HOME: paths.home, AO_SOCKET: tmux.socket},
+			sshAuthSock: envFrom === 'shell' ? sshAgentLink(paths, env) : undefined,
+		});
+		if (envFrom === 'shell') job.homes = {HOME: agentEnv.HOME, CODEX_HOME: agentEnv.CODEX_HOME};
 		await store.create(job);
-		const agentEnv = {...env, ...job.env};
+		await writeAgentEnv(paths, id, agentEnv);
 		if (repo) {
 			await fs.mkdir(path.dirname(job.worktree), {recursive: true});
 			// git worktree add reads every other worktree's metadata, and fails if one is half-made at that moment.
@@ -208,7 +219,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 			if (job.createdBranch) steps.branch = {repo, name: job.branch!};
 			if (request.carry && uncommitted.length > 0) await git.carryChanges(repo, job.worktree);
 			warnings.push(...(await provisionWorktree(config, repo, job.worktree)));
-			if (config.worktree.setup.trim()) await runSetup(config.worktree.setup, job.worktree, agentEnv);
+			if (config.worktree.setup.trim()) await runSetup(config.worktree.setup, job.worktree, envFrom === 'shell' ? agentEnv : {...env, ...agentEnv});
 		}
 
 		await store.update(id, () => ({preparing: false, dispatchPid: undefined, reason: 'queued'}), 'dispatch');
@@ -218,6 +229,8 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		steps.branch = undefined;
 		const burn = await quotaWarning(paths, config);
 		if (burn) warnings.push(burn);
+		const logout = await logoutWarning(paths, () => tmux.serverPid());
+		if (logout) warnings.push(logout);
 		const {waiting} = await startQueued(paths, tmux, config).catch(async (error: unknown) => {
 			if (!(error instanceof LockBusy)) throw error;
 			// Another start pass (the supervisor's, with a long queue on a slow machine) outlasted our wait: no need to

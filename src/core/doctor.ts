@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {loadConfig} from './config.js';
+import {logoutRisk, readLogindFacts} from './logind.js';
 import {ensurePrivateDir} from './atomic-file.js';
 import {errorMessage} from './errors.js';
 import {gitVersion} from './git.js';
@@ -10,6 +11,7 @@ import {observe} from './observe.js';
 import {checkResources, readLimits} from './resources.js';
 import {supervisorPane, supervisorPid} from './server.js';
 import {runningJobs} from './start.js';
+import {jobIdPattern} from './job.js';
 import {JobStore} from './store.js';
 import {tmuxSupportsPopup, type Tmux} from './tmux.js';
 
@@ -56,6 +58,12 @@ export async function runDoctor(paths: StatePaths, tmux: Tmux, cwd: string): Pro
 			if (leftovers.length > 0) throw new Error(`${leftovers.map(describeLeftover).join('; ')}; ao doctor --repair cleans up`);
 			return 'none (no half-made job, no window without a record)';
 		}),
+		check('logout', async () => {
+			const risk = logoutRisk(await readLogindFacts(await tmux.serverPid()));
+			if (risk.kills) throw new Error(risk.detail);
+			return risk.detail;
+		}),
+		check('private', () => privateFiles(paths)),
 		check('server', async () => {
 			const panes = await tmux.listPanes();
 			if (!panes) return `not running (socket "${tmux.socket}"); the next ao dispatch starts it`;
@@ -88,4 +96,26 @@ async function limitChecks(paths: StatePaths, tmux: Tmux, cwd: string): Promise<
 	} catch (error) {
 		return [{name: 'limits', ok: false, detail: errorMessage(error)}];
 	}
+}
+
+/** The state dir is the user's alone (0700), and so is each job's environment file and output log (0600). */
+async function privateFiles(paths: StatePaths): Promise<string> {
+	const open: string[] = [];
+	const mode = async (file: string, wanted: number) => {
+		const stat = await fs.stat(file).catch(() => undefined);
+		if (stat && (stat.mode & 0o077) !== 0) open.push(`${tildify(file)} is ${(stat.mode & 0o777).toString(8)} (chmod ${wanted.toString(8)})`);
+		return stat !== undefined;
+	};
+
+	await mode(paths.home, 0o700);
+	const ids = await fs.readdir(paths.jobsDir).catch(() => [] as string[]);
+	let envFiles = 0;
+	for (const id of ids.filter(name => jobIdPattern.test(name))) {
+		if (await mode(paths.envFile(id), 0o600)) envFiles++;
+		await mode(paths.outputLog(id), 0o600);
+		await mode(paths.stateFile(id), 0o600);
+	}
+
+	if (open.length > 0) throw new Error(`others can read: ${open.join('; ')}`);
+	return `state dir 0700; ${envFiles} agent environment file(s) and the jobs' logs 0600`;
 }

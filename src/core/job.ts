@@ -1,3 +1,4 @@
+import type {EnvSource} from './agent-env.js';
 import {isState, type JobState} from './states.js';
 
 /** The record in jobs/<id>/state.json. Unknown fields written by newer versions are kept as they are. */
@@ -24,7 +25,11 @@ export interface Job {
 	pinned: boolean;
 	/** Queued jobs with a higher priority start first (default 0). */
 	priority?: number;
-	/** The environment the agent starts with (PATH of the dispatching shell, the preset's env, AO_*). */
+	/** Where its environment (jobs/<id>/env) came from: the dispatching shell (default) or the tmux server. */
+	envFrom?: EnvSource;
+	/** HOME and CODEX_HOME in the agent's environment, where its agent keeps the records ao reads usage from. */
+	homes?: {HOME?: string; CODEX_HOME?: string};
+	/** Records of ao before 0.2 kept the environment here; it moves to jobs/<id>/env at the next start. */
 	env?: Record<string, string>;
 	/** The preset's resume argv, filled in; the next start uses it when `resumeNext` is set. */
 	resumeArgv?: string[];

@@ -53,8 +53,10 @@ export async function listJobs(paths: StatePaths, tmux: Tmux, options: ListOptio
 		const position = queue.indexOf(job);
 		const lastLine = options.nonBlocking ? await lastOutputLineLater(paths.outputLog(job.id)) : lastOutputLine(paths.outputLog(job.id));
 		const usage = summary?.jobs[job.id];
+		// A record of ao before 0.2 may still hold the agent's environment until its next start: never shown.
+		const {env: _env, ...record} = job;
 		return {
-			...job, group: groupOf(job.state, job.pinned), lastLine,
+			...record, group: groupOf(job.state, job.pinned), lastLine,
 			...(position === -1 ? {} : {queuePosition: position + 1}),
 			...(usage ? {tokens: usage.tokens, perMinute: usage.perMinute} : {}),
 		};

@@ -16,14 +16,14 @@ export interface Observed {
 /**
  * What every command sees first: the records and the panes (one tmux call), with what the process signal says
  * written down right away, so a job whose server is gone is recorded failed (lost) by the first command that
- * notices, not only shown so. A dead supervisor is restarted on the way.
+ * notices, not only shown so. A dead supervisor is restarted on the way, and so is one of another build.
  */
-export async function observe(paths: StatePaths, tmux: Tmux, options: {nonBlocking?: boolean} = {}): Promise<Observed> {
+export async function observe(paths: StatePaths, tmux: Tmux, options: {nonBlocking?: boolean; upgrade?: boolean} = {}): Promise<Observed> {
 	const store = new JobStore(paths);
 	// Records first, windows second (never both at once): a job started in between must not look lost.
 	const {jobs, problems} = await store.list(options);
 	const panes = await tmux.listPanes();
-	await reviveSupervisor(tmux, paths, panes);
+	await reviveSupervisor(tmux, paths, panes, process.env, options.upgrade ?? true);
 	const paneByJob = new Map((panes ?? []).filter(pane => pane.jobId).map(pane => [pane.jobId!, pane] as [string, PaneInfo]));
 	const current = await Promise.all(jobs.map(async job => {
 		if (!deriveFromProcess(job, paneByJob.get(job.id))) return job;

@@ -47,6 +47,11 @@ export class StatePaths {
 		return path.join(this.home, 'supervisor.pid');
 	}
 
+	/** Which ao the running supervisor runs (version, build, bin) and in which pane: see supervisorOutdated. */
+	get supervisorInfo(): string {
+		return path.join(this.home, 'supervisor.json');
+	}
+
 	/** Held while deciding which queued jobs start, so caps hold under concurrent dispatches. */
 	get startLock(): string {
 		return path.join(this.home, 'locks', 'start.lock');
@@ -86,6 +91,21 @@ export class StatePaths {
 
 	eventsFile(id: string): string {
 		return path.join(this.jobDir(id), 'events.jsonl');
+	}
+
+	/** The environment the agent starts with (0600; sourced by tmux/agent.sh, never printed). */
+	envFile(id: string): string {
+		return path.join(this.jobDir(id), 'env');
+	}
+
+	/** Written once ao dispatch warned that logind kills agents at logout, so it says so once. */
+	get logoutWarned(): string {
+		return path.join(this.home, 'logout-warned');
+	}
+
+	/** A symlink to the newest live SSH agent socket an ao command saw: agents' SSH_AUTH_SOCK (see sshAgentLink). */
+	get sshAgentLink(): string {
+		return path.join(this.home, 'ssh-agent.sock');
 	}
 
 	outputLog(id: string): string {

@@ -2,7 +2,8 @@ import type {Config} from './config-schema.js';
 import type {Job} from './job.js';
 import {observe} from './observe.js';
 import {StatePaths} from './paths.js';
-import {ensureServer, killServerAndSupervisor, supervisorPane, supervisorPid} from './server.js';
+import {thisBuild, type BuildInfo} from './build.js';
+import {ensureServer, killServerAndSupervisor, readSupervisorInfo, supervisorPane, supervisorPid} from './server.js';
 import {runningJobs, startQueued} from './start.js';
 import {JobStore} from './store.js';
 import type {Tmux} from './tmux.js';
@@ -15,13 +16,18 @@ export interface ServerStatus {
 	supervisorAlive: boolean;
 	windows: number;
 	jobs: Record<string, number>;
+	/** The ao this command runs, and the one the supervisor runs (undefined: not known, a supervisor of ao 0.1). */
+	build: BuildInfo;
+	supervisorBuild?: BuildInfo;
 }
 
 export async function serverStatus(paths: StatePaths, tmux: Tmux): Promise<ServerStatus> {
-	const {jobs, panes} = await observe(paths, tmux);
+	// Read-only: an outdated supervisor is shown as such here, and replaced by the next other command.
+	const {jobs, panes} = await observe(paths, tmux, {upgrade: false});
 	const counts: Record<string, number> = {};
 	for (const job of jobs) counts[job.state] = (counts[job.state] ?? 0) + 1;
 	const supervisor = panes ? supervisorPane(panes) : undefined;
+	const info = readSupervisorInfo(paths);
 	return {
 		running: panes !== undefined,
 		socket: tmux.socket,
@@ -30,6 +36,8 @@ export async function serverStatus(paths: StatePaths, tmux: Tmux): Promise<Serve
 		supervisorAlive: Boolean(supervisor && !supervisor.dead),
 		windows: panes ? panes.filter(pane => pane.jobId).length : 0,
 		jobs: counts,
+		build: thisBuild(),
+		...(info && supervisor && !supervisor.dead ? {supervisorBuild: {version: info.version, build: info.build, bin: info.bin}} : {}),
 	};
 }
 

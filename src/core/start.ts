@@ -1,4 +1,5 @@
 import {existsSync} from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import {ensurePrivateDir} from './atomic-file.js';
 import type {Config} from './config-schema.js';
@@ -11,7 +12,8 @@ import {checkResources, readLimits} from './resources.js';
 import {ensureServer} from './server.js';
 import {isLive} from './states.js';
 import {JobStore} from './store.js';
-import type {PaneInfo, Tmux} from './tmux.js';
+import type {AgentEnvFile, PaneInfo, Tmux} from './tmux.js';
+import {writeAgentEnv} from './agent-env.js';
 
 /** Queued jobs waiting for a window, in the order they start: higher --priority first, then oldest first. Pure. */
 export function queueOrder(jobs: Job[]): Job[] {
@@ -39,6 +41,17 @@ export function capBlock(job: Job, running: Job[], concurrency: Config['concurre
 	return undefined;
 }
 
+/** The job's environment file; a record of ao before 0.2 kept its environment in state.json, written out here. */
+async function agentEnvFile(paths: StatePaths, tmux: Tmux, job: Job): Promise<AgentEnvFile> {
+	const file = paths.envFile(job.id);
+	if (!existsSync(file)) {
+		await writeAgentEnv(paths, job.id, job.env ?? {PATH: process.env.PATH ?? '', AO_JOB_ID: job.id, AO_HOME: paths.home, AO_SOCKET: tmux.socket});
+		if (job.env) await new JobStore(paths).update(job.id, () => ({env: undefined}), 'start');
+	}
+
+	return {file, exact: job.envFrom === 'shell'};
+}
+
 /** Starts (or restarts, in its old window) one job's agent now, whatever the caps say. The server must be up. */
 export async function startJob(paths: StatePaths, tmux: Tmux, job: Job, oldPane: PaneInfo | undefined): Promise<Job> {
 	const store = new JobStore(paths);
@@ -48,7 +61,9 @@ export async function startJob(paths: StatePaths, tmux: Tmux, job: Job, oldPane:
 
 	const resuming = Boolean(job.resumeNext && job.resumeArgv);
 	const argv = resuming ? job.resumeArgv! : job.argv;
-	const env = job.env ?? {PATH: process.env.PATH ?? '', AO_JOB_ID: job.id, AO_HOME: paths.home, AO_SOCKET: tmux.socket};
+	const env = await agentEnvFile(paths, tmux, job);
+	// tmux's pipe-pane would make it with the server's umask; what an agent prints can be as private as its env.
+	await fs.appendFile(paths.outputLog(job.id), '', {mode: 0o600});
 	// Written before the agent starts: its first hook (SessionStart) may run before a write after the start would,
 	// and a hook is ignored for a job still queued.
 	await store.update(job.id, () => ({state: 'working', reason: resuming ? 'resumed' : 'started', resumeNext: false, startedAt: new Date().toISOString()}), 'start');

@@ -7,6 +7,8 @@ import {stop} from './control.js';
 import {compilePatterns, deriveState, type Patterns, type Pending, type StateChange} from './derive.js';
 import {errorMessage} from './errors.js';
 import {isAlive, LockBusy} from './lock.js';
+import {buildOnDisk, describeBuild, sameBuild, thisBuild} from './build.js';
+import {endProcess, readSupervisorInfo, writeSupervisorInfo} from './server.js';
 import type {Job} from './job.js';
 import {notify} from './notify.js';
 import {userServers} from './user-servers.js';
@@ -27,12 +29,24 @@ import {Watchdog} from './watchdog.js';
 /** How often the supervisor reads what the agents' usage records gained. */
 const usageReadMs = 2000;
 
-/** Takes the supervisor pid file; returns the pid of the live supervisor that holds it instead, if any. */
-async function claimPidFile(file: string): Promise<number | undefined> {
+/**
+ * Takes the supervisor pid file; returns the pid of the live supervisor that holds it instead, if any. A holder of
+ * another build is replaced when this process runs the build on disk (ao was upgraded): it is asked to finish its
+ * tick and go (SIGTERM), and killed after 10 s.
+ */
+async function claimPidFile(paths: StatePaths): Promise<number | undefined> {
+	const file = paths.supervisorPid;
 	for (;;) {
 		if (await createExclusive(file, String(process.pid))) return undefined;
 		const holder = Number(await fs.readFile(file, 'utf8').catch(() => ''));
-		if (holder > 0 && holder !== process.pid && isAlive(holder)) return holder;
+		if (holder > 0 && holder !== process.pid && isAlive(holder)) {
+			const info = readSupervisorInfo(paths);
+			const outdated = (!info || info.pid !== holder || !sameBuild(info, thisBuild())) && sameBuild(thisBuild(), buildOnDisk());
+			if (!outdated) return holder;
+			await endProcess(holder, 10_000);
+			continue;
+		}
+
 		await fs.rm(file, {force: true});
 	}
 }
@@ -105,15 +119,18 @@ export class Supervisor {
 	/** Runs until the tmux server is gone or a signal ends it. Returns an exit code. */
 	async run(): Promise<number> {
 		await ensurePrivateDir(this.paths.home);
-		const holder = await claimPidFile(this.paths.supervisorPid);
+		const holder = await claimPidFile(this.paths);
 		if (holder) {
 			process.stderr.write(`ao: another supervisor (pid ${holder}) already runs for ${this.paths.home}; this one exits\n`);
 			return 0;
 		}
 
+		await writeSupervisorInfo(this.paths);
 		const release = async () => {
 			const pid = Number(await fs.readFile(this.paths.supervisorPid, 'utf8').catch(() => ''));
-			if (pid === process.pid) await fs.rm(this.paths.supervisorPid, {force: true});
+			if (pid !== process.pid) return;
+			await fs.rm(this.paths.supervisorInfo, {force: true});
+			await fs.rm(this.paths.supervisorPid, {force: true});
 		};
 
 		process.on('SIGUSR1', () => this.wake?.());
@@ -125,7 +142,7 @@ export class Supervisor {
 		}
 
 		await this.tmux.setGlobalOption('@ao-supervisor-pid', String(process.pid)).catch(() => undefined);
-		await this.log(`supervisor ${process.pid} started (tick ${this.config.supervisor.tick_ms} ms)`);
+		await this.log(`supervisor ${process.pid} started: ao ${describeBuild(thisBuild())}, tick ${this.config.supervisor.tick_ms} ms`);
 		try {
 			while (!this.stopping) {
 				const tickStart = Date.now();

@@ -24,9 +24,10 @@ export const clientFlags = ['-u'];
  * Runs tmux. Plain child_process rather than execa: importing execa costs about 100 ms here, more than the whole
  * budget of `ao list`, and a tmux call needs none of what it adds.
  */
-function runTmux(args: string[]): Promise<Outcome> {
+function runTmux(args: string[], launcher: string[] = []): Promise<Outcome> {
+	const [program, ...argv] = [...launcher, 'tmux', ...clientFlags, ...args];
 	return new Promise(resolve => {
-		execFile('tmux', [...clientFlags, ...args], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
+		execFile(program!, argv, {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
 			const code = (error as NodeJS.ErrnoException | null)?.code;
 			resolve({exitCode: error ? (typeof code === 'number' ? code : 1) : 0, stdout, stderr, missing: code === 'ENOENT'});
 		});
@@ -135,11 +136,23 @@ function envArgs(env: Record<string, string>): string[] {
 	return Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
 }
 
+/** How the pane's process (tmux/agent.sh) gives the agent its environment file. */
+export interface AgentEnvFile {
+	file: string;
+	/** The file is the whole environment (the dispatching shell's); otherwise it is added to the server's. */
+	exact: boolean;
+}
+
+/** The pane's command: tmux/agent.sh, which loads the environment file, then runs the agent as its child. Pure. */
+export function agentCommand(env: AgentEnvFile, argv: string[]): string[] {
+	return ['sh', agentScript, env.exact ? '--env-exact' : '--env-add', env.file, ...argv];
+}
+
 export interface NewWindowOptions {
 	jobId: string;
 	name: string;
 	cwd: string;
-	env: Record<string, string>;
+	env: AgentEnvFile;
 	argv: string[];
 	logFile: string;
 	/** Where to write the encoded argv if it is too long for one tmux command. */
@@ -204,8 +217,9 @@ export class Tmux {
 		this.socket = socket;
 	}
 
-	async run(args: Argument[]): Promise<string> {
-		const result = await runTmux(['-L', this.socket, ...args.map(arg => (arg === then ? ';' : escapeArgument(arg)))]);
+	/** `launcher`: a program that runs tmux (systemd-run, to start the server outside the login session). */
+	async run(args: Argument[], launcher?: string[]): Promise<string> {
+		const result = await runTmux(['-L', this.socket, ...args.map(arg => (arg === then ? ';' : escapeArgument(arg)))], launcher);
 		if (result.missing) throw new AoError(notInstalled);
 		if (result.exitCode !== 0) {
 			const stderr = result.stderr.trim();
@@ -235,15 +249,27 @@ export class Tmux {
 		}
 	}
 
-	/** Starts the server with its config and the supervisor in window 0. Returns false if another caller won the race. */
-	async startServer(options: {confFile: string; windowSize: string; env: Record<string, string>; cwd: string; command: string[]}): Promise<boolean> {
+	/**
+	 * Starts the server with its config and the supervisor in window 0. Returns false if another caller won the race.
+	 * With a `launcher` that fails (systemd-run without a user manager), the server starts without it.
+	 */
+	async startServer(options: {confFile: string; windowSize: string; env: Record<string, string>; cwd: string; command: string[]; launcher?: string[]}): Promise<boolean> {
 		const [width, height] = options.windowSize.split('x');
 		const env = envArgs(options.env);
 		try {
 			// The environment is also set on the server, so the pane-died hook's respawn of the supervisor has it.
 			const globalEnv = Object.entries(options.env).flatMap(([key, value]): Argument[] => [then, 'set-environment', '-g', key, value]);
-			await this.run(['-f', options.confFile, 'new-session', '-d', '-s', sessionName, '-n', 'supervisor', '-x', width!, '-y', height!, '-c', options.cwd, ...env, '--', ...options.command,
-				then, 'set-option', '-g', 'default-size', options.windowSize, ...globalEnv]);
+			const args: Argument[] = ['-f', options.confFile, 'new-session', '-d', '-s', sessionName, '-n', 'supervisor', '-x', width!, '-y', height!, '-c', options.cwd, ...env, '--', ...options.command,
+				then, 'set-option', '-g', 'default-size', options.windowSize, ...globalEnv];
+			if (options.launcher?.length) {
+				const launched = await this.run(args, options.launcher).then(() => true, (error: unknown) => {
+					if (error instanceof AoError && /duplicate session/.test(error.message)) throw error;
+					return false;
+				});
+				if (launched) return true;
+			}
+
+			await this.run(args);
 			return true;
 		} catch (error) {
 			if (error instanceof AoError && /duplicate session/.test(error.message)) return false;
@@ -272,15 +298,14 @@ export class Tmux {
 	async newWindow(options: NewWindowOptions): Promise<{windowId: string; panePid: number}> {
 		const placeholder = `ao-starting-${options.jobId}`;
 		const target = `${sessionName}:=${placeholder}`;
-		const env = envArgs(options.env);
-		let command = ['sh', agentScript, ...options.argv];
-		if (commandBytes([...command, ...env, options.cwd]) > maxCommandBytes) {
+		let command = agentCommand(options.env, options.argv);
+		if (commandBytes([...command, options.cwd]) > maxCommandBytes) {
 			await fs.writeFile(options.argvFile, encodeArgvForLauncher(options.argv), {mode: 0o600});
-			command = ['sh', agentScript, 'sh', launcherScript, options.argvFile];
+			command = agentCommand(options.env, ['sh', launcherScript, options.argvFile]);
 		}
 
 		const output = await this.run([
-			'new-window', '-d', '-P', '-F', '#{window_id}\t#{pane_pid}', '-t', `${sessionName}:`, '-n', placeholder, '-c', options.cwd, ...env, '--', ...command,
+			'new-window', '-d', '-P', '-F', '#{window_id}\t#{pane_pid}', '-t', `${sessionName}:`, '-n', placeholder, '-c', options.cwd, '--', ...command,
 			then, 'set-option', '-w', '-t', target, '@ao_job', options.jobId,
 			then, 'pipe-pane', '-o', '-t', target, `cat >> ${shellQuote(options.logFile)}`,
 			then, 'rename-window', '-t', target, options.name,
@@ -328,9 +353,9 @@ export class Tmux {
 		return screens;
 	}
 
-	async respawnPane(paneId: string, options: {cwd: string; env: Record<string, string>; argv: string[]; logFile: string}): Promise<number> {
+	async respawnPane(paneId: string, options: {cwd: string; env: AgentEnvFile; argv: string[]; logFile: string}): Promise<number> {
 		// The old pipe outlives the old process but no longer carries output: close it, then open a new one.
-		const output = await this.run(['respawn-pane', '-k', '-t', paneId, '-c', options.cwd, ...envArgs(options.env), '--', 'sh', agentScript, ...options.argv,
+		const output = await this.run(['respawn-pane', '-k', '-t', paneId, '-c', options.cwd, '--', ...agentCommand(options.env, options.argv),
 			then, 'pipe-pane', '-t', paneId,
 			then, 'pipe-pane', '-o', '-t', paneId, `cat >> ${shellQuote(options.logFile)}`,
 			then, 'display-message', '-p', '-t', paneId, '#{pane_pid}']);

@@ -178,8 +178,8 @@ export function usageSince(cache: UsageCache, since: number, now: number): Recor
 export type UsageKind = 'claude' | 'codex';
 
 /** Where Codex keeps its sessions: $CODEX_HOME/sessions, else ~/.codex/sessions. */
-export function codexSessionsDir(job: Pick<Job, 'env'>, home = os.homedir()): string {
-	return path.join(job.env?.CODEX_HOME ?? path.join(home, '.codex'), 'sessions');
+export function codexSessionsDir(job: Pick<Job, 'homes' | 'env'>, home = os.homedir()): string {
+	return path.join((job.homes ?? job.env)?.CODEX_HOME ?? path.join(home, '.codex'), 'sessions');
 }
 
 const day = (date: Date) => [String(date.getFullYear()), String(date.getMonth() + 1).padStart(2, '0'), String(date.getDate()).padStart(2, '0')];

@@ -32,6 +32,8 @@ test('1,000 random task strings reach the program in its window byte for byte (t
 	const tmux = new Tmux(sandbox.socket);
 	const out = path.join(sandbox.dir, 'argv');
 	await fs.mkdir(out);
+	const envFile = path.join(out, 'env');
+	await fs.writeFile(envFile, `export PATH='${process.env.PATH ?? ''}'\n`);
 	const tasks = Array.from({length: 1000}, (_, index) => randomTask(index));
 	t.true(tasks.some(task => Buffer.byteLength(task) > 16_384), 'some tasks are past tmux\'s command limit');
 	const mismatches: number[] = [];
@@ -40,7 +42,7 @@ test('1,000 random task strings reach the program in its window byte for byte (t
 			const index = start + offset;
 			const file = path.join(out, String(index));
 			const {windowId} = await tmux.newWindow({
-				jobId: `f${String(index).padStart(7, '0')}`, name: `task-${index}`, cwd: sandbox.dir, env: {PATH: process.env.PATH ?? ''},
+				jobId: `f${String(index).padStart(7, '0')}`, name: `task-${index}`, cwd: sandbox.dir, env: {file: envFile, exact: true},
 				argv: ['sh', '-c', 'printf %s "$1" > "$2.part" && mv "$2.part" "$2"', 'sh', task, file],
 				logFile: path.join(out, `${index}.log`), argvFile: path.join(out, `${index}.argv`),
 			});

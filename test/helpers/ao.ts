@@ -102,6 +102,16 @@ export class AoSandbox {
 		return {exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr)};
 	}
 
+	/**
+	 * Runs bin/ao with only `env` and this sandbox's ao variables (AO_HOME, AO_SOCKET, AO_CONFIG, XDG_CONFIG_HOME),
+	 * nothing of the test runner's environment: a bare login as `env -i` makes it.
+	 */
+	async aoBare(args: string[], env: Record<string, string>, options: {cwd?: string} = {}): Promise<AoResult> {
+		const own = {AO_HOME: this.home, AO_SOCKET: this.socket, AO_CONFIG: this.configFile, XDG_CONFIG_HOME: this.env.XDG_CONFIG_HOME!};
+		const result: Result = await execa(process.execPath, [aoBin, ...args], {cwd: options.cwd ?? this.repo, env: {...own, ...env}, extendEnv: false, reject: false, stdin: 'ignore'});
+		return {exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr)};
+	}
+
 	/** Like `ao` but fails the test helper when the command fails, and parses --json output. */
 	async aoJson<T = unknown>(args: string[], options: {cwd?: string} = {}): Promise<T> {
 		const result = await this.ao([...args, '--json'], options);
