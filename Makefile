@@ -8,15 +8,21 @@ NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
 all: build
 
-# tmux and git are the two programs ao drives; install them from the system's packages when they are missing.
+# tmux and git are the two programs ao drives; the suite also runs a real sshd (openssh-server) and ssh-agent,
+# ssh-keygen and ssh (openssh-client). Each is installed from the system's packages when it is missing.
+SYSTEM_TOOLS := tmux:tmux git:git /usr/sbin/sshd:openssh-server ssh-agent:openssh-client
+
 system-deps:
-	@missing=""; for tool in tmux git; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	@missing=""; for pair in $(SYSTEM_TOOLS); do tool=$${pair%%:*}; package=$${pair#*:}; \
+		if [ "$${tool#/}" != "$$tool" ]; then [ -x "$$tool" ] && continue; else command -v $$tool >/dev/null 2>&1 && continue; fi; \
+		case " $$missing " in *" $$package "*) ;; *) missing="$$missing $$package" ;; esac; \
+	done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		if command -v apt-get >/dev/null 2>&1; then \
 			sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
-			$$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
-		elif command -v brew >/dev/null 2>&1; then brew install $$missing; \
+			$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+		elif command -v brew >/dev/null 2>&1; then brew install $$(echo $$missing | sed 's/openssh-server//; s/openssh-client/openssh/'); \
 		else echo "please install:$$missing" >&2; exit 1; fi; \
 	fi
 
