@@ -253,7 +253,7 @@ test('config prints the effective config and the files it read; doctor checks ev
 	t.regex(before.stdout, /^ok {3}server {5}not running .*the next ao dispatch starts it$/m);
 	await dispatch(sandbox, ['x']);
 	const after = await sandbox.aoJson<Array<{name: string; ok: boolean; detail: string}>>(['doctor']);
-	t.deepEqual(after.map(check => [check.name, check.ok]), [['tmux', true], ['git', true], ['node', true], ['config', true], ['state dir', true], ['limits x2', true], ['limits x50', true], ['leftovers', true], ['server', true]]);
+	t.deepEqual(after.map(check => [check.name, check.ok]), [['tmux', true], ['git', true], ['node', true], ['config', true], ['state dir', true], ['limits x2', true], ['limits x50', true], ['leftovers', true], ['logout', true], ['private', true], ['server', true]]);
 	t.regex(after.find(check => check.name === 'limits x2')!.detail, /open files: \d+ >= 16 \(2 agents x 8\)/);
 	t.regex(after.find(check => check.name === 'server')!.detail, /running .*supervisor pid (\d+|starting), 1 agent window/);
 	await fs.writeFile(path.join(sandbox.home, 'jobs', 'deadbeef'), '');

@@ -209,7 +209,7 @@ test('ao server status, restart (agents resumed in a new server) and stop', asyn
 	t.regex((await sandbox.ao(['server', 'status'])).stdout, /^not running/);
 	const job = await dispatchJson(sandbox, ['-n', 'kept', 'x']);
 	const status = await sandbox.ao(['server', 'status']);
-	t.regex(status.stdout, /^running: socket "ao-test-[0-9a-f]+", server pid \d+, supervisor (pid \d+|starting), 1 agent window\(s\); 1 (working|needs-input)$/);
+	t.regex(status.stdout, /^running: socket "ao-test-[0-9a-f]+", server pid \d+, supervisor (pid \d+|starting), 1 agent window\(s\); 1 (working|needs-input)\nao \d+\.\d+\.\d+ \(build [0-9a-f]{12}\)$/);
 	const before = (await sandbox.tmux(['display-message', '-p', '#{pid}'])).trim();
 	const supervisorPid = async () => /supervisor pid (\d+)/.exec((await sandbox.ao(['server', 'status'])).stdout)?.[1];
 	const oldSupervisor = await waitFor('the supervisor pid', supervisorPid);
