@@ -3,7 +3,7 @@ import {loadDefaults} from '../src/core/config.js';
 import {quotaBlock, quotaWindow, summarize} from '../src/core/cost.js';
 import {statusPaths} from '../src/core/git.js';
 import {allowance, overBudget} from '../src/core/pause.js';
-import {descendants, parsePsTime, type ProcessInfo} from '../src/core/process-tree.js';
+import {descendants, parsePsTime, type ProcessInfo} from '../src/core/processes.js';
 import {formatStatusLine, usageLine} from '../src/core/status-line.js';
 import {parseSince, parseTokens} from '../src/core/units.js';
 import {accumulate, emptyCache} from '../src/core/usage.js';

@@ -1,6 +1,7 @@
 import test from 'ava';
 import type {Config} from '../src/core/config-schema.js';
-import {checkResources, parseProcLimit, type Limits} from '../src/core/resources.js';
+import {parseProcLimit, type Limits} from '../src/core/processes.js';
+import {checkResources, measuredNeeds} from '../src/core/resources.js';
 
 /** A line of /proc/<pid>/limits, laid out as the kernel prints it ("%-25s %-20s %-20s %-10s"). */
 function row(name: string, soft: string, hard: string, units: string): string {
@@ -194,4 +195,44 @@ test('a limit read from /proc goes through checkResources', t => {
 		{name: 'open files', ok: false, detail: `open files: soft limit 1024 < needed 1536; raise it with "ulimit -n 65536" ${restart}`},
 		{name: 'processes', ok: true, detail: 'processes: unlimited >= 768 (3 agents x 256)'},
 	]);
+});
+
+const sleeper = {cpuPercent: 0, rssBytes: 4 * 1024 * 1024, processes: 3, openFiles: 10, inotifyWatches: 0};
+
+test('with measurements, the checks count what running agents hold plus one more: 100 sleeping agents leave room for watches', t => {
+	const running = Array.from({length: 100}, (_, index) => ({id: `job${index}`, agent: 'shell'}));
+	const snapshot = {at: new Date().toISOString(), jobs: Object.fromEntries(running.map(job => [job.id, sleeper]))};
+	const limits: Limits = {nofile: 20_000, nproc: 96_362, inotify: 192_536, memAvailableMb: 20_000};
+	t.false(checkResources(limits, perAgent(), 101).every(check => check.ok), 'the configured guess alone would refuse the 101st');
+	const measured = measuredNeeds(snapshot, running, 'shell');
+	t.deepEqual(measured, {agents: 100, inUse: {nofile: 1000, nproc: 300, inotify: 0}, preset: 'shell', perAgent: {memMb: 4, nofile: 10, nproc: 3, inotify: 0}});
+	t.deepEqual(checkResources(limits, perAgent(), 101, measured), [
+		{name: 'open files', ok: true, detail: 'open files: 20000 >= 1010 (1000 held by 100 agents running + 10 for one more)'},
+		{name: 'processes', ok: true, detail: 'processes: 96362 >= 303 (300 held by 100 agents running + 3 for one more)'},
+		{name: 'inotify watches', ok: true, detail: 'inotify watches: 192536 >= 0 (0 held by 100 agents running + 0 for one more)'},
+		{name: 'free memory', ok: true, detail: 'free memory: 20000 >= 4 (one more shell agent, as measured)'},
+	]);
+});
+
+test('a preset not running yet gets the configured guess for one more, on top of what the others hold', t => {
+	const running = [{id: 'a', agent: 'shell'}, {id: 'b', agent: 'shell'}];
+	const snapshot = {at: new Date().toISOString(), jobs: {a: {...sleeper, inotifyWatches: 100_000}, b: {...sleeper, inotifyWatches: 90_000}}};
+	const measured = measuredNeeds(snapshot, running, 'claude');
+	t.is(measured?.perAgent, undefined);
+	const [, , watches, memory] = checkResources({nofile: 65_536, nproc: 10_000, inotify: 192_536, memAvailableMb: 2000}, perAgent(), 3, measured);
+	t.deepEqual(watches, {name: 'inotify watches', ok: false, detail: 'inotify watches: fs.inotify.max_user_watches 192536 < needed 198192; raise it with "sudo sysctl fs.inotify.max_user_watches=524288"'});
+	t.is(memory!.detail, 'free memory: 2000 >= 512 (one more agent)');
+});
+
+test('measurements of a Claude Code agent set the memory one more needs', t => {
+	const running = [{id: 'a', agent: 'claude'}];
+	const snapshot = {at: new Date().toISOString(), jobs: {a: {cpuPercent: 2, rssBytes: 250 * 1024 * 1024, processes: 4, openFiles: 40, inotifyWatches: 12}}};
+	const checks = checkResources({memAvailableMb: 200}, perAgent(), 2, measuredNeeds(snapshot, running, 'claude'));
+	t.deepEqual(checks, [{name: 'free memory', ok: false, detail: 'free memory: 200 MB available < 250 MB for one more claude agent, as measured; close something'}]);
+});
+
+test('no measurement is used while a running job has none yet', t => {
+	const snapshot = {at: new Date().toISOString(), jobs: {a: sleeper}};
+	t.is(measuredNeeds(snapshot, [{id: 'a', agent: 'shell'}, {id: 'b', agent: 'shell'}], 'shell'), undefined);
+	t.is(measuredNeeds(undefined, [{id: 'a', agent: 'shell'}], 'shell'), undefined);
 });

@@ -1,7 +1,7 @@
 import {listJobs, type JobView} from '../core/list.js';
 import {groups} from '../core/states.js';
 import {usageLine} from '../core/status-line.js';
-import {formatTokens} from '../core/units.js';
+import {formatBytes, formatCpu, formatTokens} from '../core/units.js';
 import {age, table} from './format.js';
 import {context} from './context.js';
 import {out, paint, printJson, warn} from './io.js';
@@ -14,13 +14,14 @@ export interface ListOptions {
 
 const stateColor: Record<string, string> = {'needs-input': '1;33', ready: '1;32', working: '36', queued: '2', failed: '31', stopped: '2', completed: '2'};
 
-function row(job: JobView, withTokens: boolean): string[] {
+function row(job: JobView, withTokens: boolean, withResources: boolean): string[] {
 	const reason = job.queuePosition ? `#${job.queuePosition} in queue · ${job.reason}` : job.reason;
 	const last = (job.state === 'working' && job.reason !== 'resumed') || !reason ? job.lastLine
 		: job.lastLine && !reason.includes(job.lastLine) ? `${reason} · ${job.lastLine}` : reason;
 	const state = paint(stateColor[job.state] ?? '0', job.state) + (job.runaway ? paint('1;31', ' runaway') : '');
 	const detail = job.runaway && !last.startsWith('runaway') ? `${job.runaway} · ${last}` : last;
-	return ['  ' + job.id, job.name, job.agent, state, age(job.stateSince), ...(withTokens ? [formatTokens(job.tokens)] : []), job.branch ?? '-', detail];
+	const resources = withResources ? [formatCpu(job.resources?.cpuPercent), formatBytes(job.resources?.rssBytes)] : [];
+	return ['  ' + job.id, job.name, job.agent, state, age(job.stateSince), ...(withTokens ? [formatTokens(job.tokens)] : []), ...resources, job.branch ?? '-', detail];
 }
 
 export async function run(options: ListOptions): Promise<void> {
@@ -40,7 +41,9 @@ export async function run(options: ListOptions): Promise<void> {
 	// One table for all rows, so columns line up across groups; group headers go between.
 	// The token column appears once some agent keeps a usage record ao reads ("-" for the others).
 	const withTokens = listing.jobs.some(job => job.tokens !== undefined);
-	const rows = table(listing.jobs.map(job => row(job, withTokens)), process.stdout.columns || 160);
+	// CPU and memory columns appear once the supervisor measured a live agent.
+	const withResources = listing.jobs.some(job => job.resources !== undefined);
+	const rows = table(listing.jobs.map(job => row(job, withTokens, withResources)), process.stdout.columns || 160);
 	const lines: string[] = [];
 	for (const group of groups) {
 		const members = listing.jobs.flatMap((job, index) => (job.group === group ? [rows[index]!] : []));

@@ -3,7 +3,7 @@ import {AoError} from './errors.js';
 import type {Job} from './job.js';
 import {checkName} from './names.js';
 import {StatePaths} from './paths.js';
-import {signalTree} from './process-tree.js';
+import {signalTree} from './processes.js';
 import {resolveJob} from './resolve.js';
 import {observe} from './observe.js';
 import {isLive} from './states.js';

@@ -8,7 +8,8 @@ import {gitVersion} from './git.js';
 import {describeLeftover, findLeftovers} from './leftovers.js';
 import {StatePaths, tildify} from './paths.js';
 import {observe} from './observe.js';
-import {checkResources, readLimits} from './resources.js';
+import {readLimits} from './processes.js';
+import {checkResources, measuredNeeds, readResourceSnapshot, type Measured} from './resources.js';
 import {supervisorPane, supervisorPid} from './server.js';
 import {runningJobs} from './start.js';
 import {jobIdPattern} from './job.js';
@@ -81,9 +82,12 @@ async function limitChecks(paths: StatePaths, tmux: Tmux, cwd: string): Promise<
 		const {jobs, panes} = await observe(paths, tmux);
 		// Without a server, the next one starts from this shell and inherits its limits.
 		const limits = await readLimits(panes ? await tmux.serverPid() : process.pid);
-		const running = runningJobs(jobs).length;
-		const describe = (agents: number): Check => {
-			const checks = checkResources(limits, config.limits, agents);
+		const live = runningJobs(jobs);
+		const running = live.length;
+		// One more agent: what the running ones really hold, and one more of the default preset as measured.
+		const measured = measuredNeeds(readResourceSnapshot(paths), live, config.agent.default);
+		const describe = (agents: number, withMeasured?: Measured): Check => {
+			const checks = checkResources(limits, config.limits, agents, withMeasured);
 			const failed = checks.filter(item => !item.ok);
 			return {
 				name: `limits x${agents}`,
@@ -92,7 +96,7 @@ async function limitChecks(paths: StatePaths, tmux: Tmux, cwd: string): Promise<
 			};
 		};
 
-		return [describe(running + 1), ...(config.concurrency.max_running !== running + 1 ? [describe(config.concurrency.max_running)] : [])];
+		return [describe(running + 1, measured), ...(config.concurrency.max_running !== running + 1 ? [describe(config.concurrency.max_running)] : [])];
 	} catch (error) {
 		return [{name: 'limits', ok: false, detail: errorMessage(error)}];
 	}

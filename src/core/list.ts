@@ -5,7 +5,8 @@ import {lastOutputLine, lastOutputLineLater} from './output-log.js';
 import {StatePaths} from './paths.js';
 import {observe} from './observe.js';
 import {queueOrder} from './start.js';
-import {groupOf, groups, type Group} from './states.js';
+import {readResourceSnapshot} from './resources.js';
+import {groupOf, groups, isLive, type Group} from './states.js';
 import type {JobProblem} from './store.js';
 import type {Tmux} from './tmux.js';
 
@@ -17,6 +18,8 @@ export interface JobView extends Job {
 	/** Tokens spent so far, and per minute now; undefined when its agent keeps no record ao can read. */
 	tokens?: number;
 	perMinute?: number;
+	/** What its process tree takes now (live agents the supervisor measured in the last minute). */
+	resources?: {cpuPercent: number; rssBytes: number; processes: number; openFiles?: number; inotifyWatches?: number};
 }
 
 export interface Listing {
@@ -49,16 +52,19 @@ export async function listJobs(paths: StatePaths, tmux: Tmux, options: ListOptio
 	const shown = options.all ? scoped : scoped.filter(job => job.state !== 'completed');
 	const queue = queueOrder(jobs);
 	const summary = await readUsageSummary(paths, {anyAge: true});
+	const measured = readResourceSnapshot(paths);
 	const views = await Promise.all(shown.map(async job => {
 		const position = queue.indexOf(job);
 		const lastLine = options.nonBlocking ? await lastOutputLineLater(paths.outputLog(job.id)) : lastOutputLine(paths.outputLog(job.id));
 		const usage = summary?.jobs[job.id];
 		// A record of ao before 0.2 may still hold the agent's environment until its next start: never shown.
 		const {env: _env, ...record} = job;
+		const resources = isLive(job.state) && job.state !== 'queued' ? measured?.jobs[job.id] : undefined;
 		return {
 			...record, group: groupOf(job.state, job.pinned), lastLine,
 			...(position === -1 ? {} : {queuePosition: position + 1}),
 			...(usage ? {tokens: usage.tokens, perMinute: usage.perMinute} : {}),
+			...(resources ? {resources} : {}),
 		};
 	}));
 	// Nothing to say about usage when no agent keeps a record ao reads and no quota window is set.

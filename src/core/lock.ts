@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {createExclusive} from './atomic-file.js';
 import {AoError} from './errors.js';
-import {isZombie} from './process-status.js';
+import {isZombie} from './processes.js';
 
 const staleAfterMs = 15_000;
 

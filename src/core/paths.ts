@@ -67,6 +67,11 @@ export class StatePaths {
 		return path.join(this.home, 'usage.json');
 	}
 
+	/** CPU, memory, processes, open files and inotify watches of each live agent, kept current by the supervisor. */
+	get resourcesFile(): string {
+		return path.join(this.home, 'resources.json');
+	}
+
 	get trustFile(): string {
 		return path.join(this.home, 'trust.json');
 	}

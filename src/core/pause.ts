@@ -5,7 +5,7 @@ import {AoError} from './errors.js';
 import type {Job} from './job.js';
 import {StatePaths} from './paths.js';
 import {presetNamed} from './presets.js';
-import {signalTree} from './process-tree.js';
+import {signalTree} from './processes.js';
 import {JobStore} from './store.js';
 import type {Tmux} from './tmux.js';
 import {formatTokens} from './units.js';

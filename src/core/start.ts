@@ -8,7 +8,8 @@ import type {Job} from './job.js';
 import {withLock} from './lock.js';
 import {StatePaths, tildify} from './paths.js';
 import {quotaBlock, readUsageSummary} from './cost.js';
-import {checkResources, readLimits} from './resources.js';
+import {readLimits} from './processes.js';
+import {checkResources, measuredNeeds, readResourceSnapshot, type ResourceSnapshot} from './resources.js';
 import {ensureServer} from './server.js';
 import {isLive} from './states.js';
 import {JobStore} from './store.js';
@@ -110,6 +111,7 @@ export async function startQueued(paths: StatePaths, tmux: Tmux, config: Config,
 		const waiting: Job[] = [];
 		let lastStart = Math.max(0, ...jobs.map(job => (job.startedAt ? Date.parse(job.startedAt) : 0)));
 		let limits: Awaited<ReturnType<typeof readLimits>> | undefined;
+		let snapshot: ResourceSnapshot | null | undefined;
 		const quota = config.budget.window_tokens > 0 ? quotaBlock((await readUsageSummary(paths))?.window, config.budget) : undefined;
 		for (const job of queue) {
 			let block = quota ?? capBlock(job, running, config.concurrency);
@@ -119,7 +121,9 @@ export async function startQueued(paths: StatePaths, tmux: Tmux, config: Config,
 
 			if (!block) {
 				limits ??= await readLimits(panes[0]?.serverPid);
-				const failed = checkResources(limits, config.limits, running.length + 1).find(check => !check.ok);
+				snapshot ??= readResourceSnapshot(paths) ?? null;
+				const measured = measuredNeeds(snapshot ?? undefined, running, job.agent);
+				const failed = checkResources(limits, config.limits, running.length + 1, measured).find(check => !check.ok);
 				if (failed) block = `resource check failed: ${failed.detail}`;
 			}
 

@@ -25,9 +25,13 @@ import {overBudget, pauseJob} from './pause.js';
 import {presetNamed} from './presets.js';
 import {sumTokens, totalOf, type UsageCache} from './usage.js';
 import {Watchdog} from './watchdog.js';
+import {measureTrees} from './processes.js';
+import {writeResourceSnapshot} from './resources.js';
 
 /** How often the supervisor reads what the agents' usage records gained. */
 const usageReadMs = 2000;
+/** How often it measures the agents' process trees. */
+const resourceSampleMs = 5000;
 
 /**
  * Takes the supervisor pid file; returns the pid of the live supervisor that holds it instead, if any. A holder of
@@ -242,6 +246,7 @@ export class Supervisor {
 		}
 
 		await this.readUsage(after, paneByJob, nowMs);
+		await this.sampleResources(after, paneByJob, nowMs);
 		await this.watch(after, paneByJob, nowMs);
 		await this.writeStatusLine(after);
 		await this.notifyNew(after, jobs);
@@ -306,6 +311,22 @@ export class Supervisor {
 	}
 
 	private summaryWrittenAt = new Date(0).toISOString();
+	private lastResourceSample = 0;
+
+	/**
+	 * Every few seconds: what each live agent's process tree takes (CPU, memory, processes, open files, inotify
+	 * watches), for list and dashboard, and so the resource checks count what running agents really hold.
+	 */
+	private async sampleResources(jobs: Job[], paneByJob: Map<string, PaneInfo>, nowMs: number): Promise<void> {
+		if (nowMs - this.lastResourceSample < resourceSampleMs) return;
+		this.lastResourceSample = nowMs;
+		const roots = new Map(jobs.flatMap(job => {
+			const pane = paneByJob.get(job.id);
+			return isLive(job.state) && pane && !pane.dead ? [[job.id, pane.panePid] as [string, number]] : [];
+		}));
+		const measured = roots.size > 0 ? await measureTrees(roots) : new Map();
+		await writeResourceSnapshot(this.paths, {at: new Date(nowMs).toISOString(), jobs: Object.fromEntries(measured)}).catch(() => undefined);
+	}
 	/** Ended jobs whose usage was read once: it cannot grow any more. */
 	private readonly usageOfEnded = new Set<string>();
 

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {AoError} from './errors.js';
 import {packageRoot} from './paths.js';
-import {zombieExitStatus} from './process-status.js';
+import {zombieExitStatus} from './processes.js';
 
 interface Outcome {
 	exitCode: number;

@@ -9,6 +9,23 @@ export function formatTokens(value: number | undefined): string {
 	return String(Math.round(value));
 }
 
+/** 12%, 0.5%, 130%: CPU of one core for tables; "-" when not measured. Pure. */
+export function formatCpu(percent: number | undefined): string {
+	if (percent === undefined) return '-';
+	return percent >= 10 || percent === 0 ? `${Math.round(percent)}%` : `${percent.toFixed(1)}%`;
+}
+
+/** 880K, 250M, 1.2G: memory for tables; "-" when not measured. Pure. */
+export function formatBytes(bytes: number | undefined): string {
+	if (bytes === undefined) return '-';
+	const units = [['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const;
+	for (const [unit, size] of units) {
+		if (bytes >= size * 0.95) return `${(bytes / size).toFixed(bytes >= size * 9.95 ? 0 : 1).replace(/\.0$/, '')}${unit}`;
+	}
+
+	return `${bytes}B`;
+}
+
 /** "38 min", "2.1 h", "never at this rate". Pure. */
 export function formatMinutes(minutes: number): string {
 	if (!Number.isFinite(minutes)) return 'never at this rate';

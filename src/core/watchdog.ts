@@ -4,7 +4,7 @@ import path from 'node:path';
 import type {Config} from './config-schema.js';
 import {worktreeState} from './git.js';
 import type {Job} from './job.js';
-import {processTable, treeCpuUse} from './process-tree.js';
+import {processTable, treeCpuUse} from './processes.js';
 import type {PaneInfo} from './tmux.js';
 import {formatTokens} from './units.js';
 

@@ -215,12 +215,14 @@ export class Dashboard {
 		const nameWidth = Math.min(24, Math.floor(width * 0.4), Math.max(8, ...this.jobs.map(job => job.name.length)));
 		const agentWidth = Math.min(8, Math.max(4, ...this.jobs.map(job => job.agent.length)));
 		const tokenWidth = tokenColumnWidth(this.jobs);
+		// CPU and memory once some agent was measured, and only where the row has room for them besides the reason.
+		const resources = width >= 70 && this.jobs.some(job => job.resources !== undefined);
 		const selectedIndex = this.rows.findIndex(row => row.kind === 'job' && row.job.id === this.selected);
 		const first = Math.max(0, Math.min(selectedIndex - Math.floor(height / 2), this.rows.length - height));
 		const lines = this.rows.slice(first, first + height).map(row => {
 			if (row.kind === 'header') return `{bold}${blessed.escape(formatHeader(row))}{/bold}`;
 			const selected = row.job.id === this.selected;
-			const text = blessed.escape(formatJobRow(row.job, width, now, {name: nameWidth, agent: agentWidth, tokens: tokenWidth}, selected));
+			const text = blessed.escape(formatJobRow(row.job, width, now, {name: nameWidth, agent: agentWidth, tokens: tokenWidth, resources}, selected));
 			return selected ? `{inverse}${text}{/inverse}` : text;
 		});
 		if (this.rows.length === 0) lines.push(this.filter ? `no job matches "${blessed.escape(this.filter)}"` : 'no jobs yet: press n to dispatch one');

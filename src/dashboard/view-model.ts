@@ -1,6 +1,6 @@
 import {age} from '../cli/format.js';
 import type {JobView} from '../core/list.js';
-import {formatTokens} from '../core/units.js';
+import {formatBytes, formatCpu, formatTokens} from '../core/units.js';
 import {groups, type Group} from '../core/states.js';
 
 export type Row =
@@ -63,13 +63,15 @@ export function rowDetail(job: JobView): string {
 /**
  * One job row as plain text fitted to `width` columns: a ">" for the selected row and a "*" for a pinned one, name,
  * agent, age in state, tokens spent when `columns.tokens` gives the column a width ("-": the agent keeps no record ao
- * reads), then the reason or last output line (a runaway's flag first). Pure.
+ * reads), CPU and memory with `columns.resources` ("-": not measured), then the reason or last output line (a
+ * runaway's flag first). Pure.
  */
-export function formatJobRow(job: JobView, width: number, now: number, columns: {name: number; agent: number; tokens?: number}, selected = false): string {
+export function formatJobRow(job: JobView, width: number, now: number, columns: {name: number; agent: number; tokens?: number; resources?: boolean}, selected = false): string {
 	const marker = `${selected ? '>' : ' '}${job.pinned ? '*' : ' '}`;
 	const sinceState = age(job.stateSince, now).padStart(4);
 	const tokens = columns.tokens ? `${formatTokens(job.tokens).padStart(columns.tokens)} ` : '';
-	const head = `${marker} ${fit(job.name, columns.name)} ${fit(job.agent, columns.agent)} ${sinceState} ${tokens}`;
+	const resources = columns.resources ? `${formatCpu(job.resources?.cpuPercent).padStart(4)} ${formatBytes(job.resources?.rssBytes).padStart(5)} ` : '';
+	const head = `${marker} ${fit(job.name, columns.name)} ${fit(job.agent, columns.agent)} ${sinceState} ${tokens}${resources}`;
 	const room = width - [...head].length;
 	return room > 3 ? head + fit(rowDetail(job), room).trimEnd() : [...head].slice(0, width).join('').trimEnd();
 }
