@@ -1,16 +1,17 @@
 import {appendFileSync, readFileSync} from 'node:fs';
 import {loadConfig} from '../core/config.js';
 import {errorMessage} from '../core/errors.js';
-import {checkToolCall, denyDecision} from '../core/guard.js';
-import {jobIdPattern, type Job} from '../core/job.js';
+import {checkToolCall, denyDecision, guardReason} from '../core/guard.js';
+import {jobIdPattern} from '../core/job.js';
 import {wakeSupervisor} from '../core/report.js';
 import {isLive} from '../core/states.js';
 import {JobStore} from '../core/store.js';
+import {guardBlocked} from '../core/transitions.js';
 import {context} from './context.js';
 
 /**
  * `ao guard`: Claude Code's PreToolUse hook. Prints the documented deny decision for a call matching guard.deny
- * and moves the job to needs-input; prints nothing (the call goes ahead) otherwise. Always exits 0: a hook that
+ * and holds the job in needs-input until the user replies or dismisses it; prints nothing (the call goes ahead) otherwise. Always exits 0: a hook that
  * fails must not be read as a verdict.
  */
 export async function run(): Promise<void> {
@@ -24,14 +25,14 @@ export async function run(): Promise<void> {
 		if (!verdict) return;
 		process.stdout.write(denyDecision(verdict) + '\n');
 		if (!jobId || !jobIdPattern.test(jobId)) return;
-		const reason = `guard: ${verdict.matched}`;
+		const reason = guardReason(payload, verdict);
 		const store = new JobStore(ctx.paths);
+		const at = new Date().toISOString();
 		const before = await store.read(jobId);
-		const changes = (job: Job) => isLive(job.state) && job.state !== 'queued' && (job.state !== 'needs-input' || job.reason !== reason);
-		const after = await store.update(jobId, job => (changes(job) ? {state: 'needs-input', reason} : undefined), 'guard');
+		const after = await store.update(jobId, job => (isLive(job.state) && job.state !== 'queued' ? guardBlocked(reason, at) : undefined), 'guard');
 		// Every block is in the timeline, even when the job already showed this very reason.
-		if (after.updatedAt === before.updatedAt) {
-			await store.appendEvent(jobId, {at: new Date().toISOString(), from: before.state, to: before.state, reason, signal: 'guard'});
+		if (after.state === before.state && after.reason === before.reason) {
+			await store.appendEvent(jobId, {at, from: before.state, to: before.state, reason, signal: 'guard'});
 		}
 
 		wakeSupervisor(ctx.paths);

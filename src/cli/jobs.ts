@@ -1,12 +1,13 @@
 import {attach} from '../core/attach.js';
 import {loadConfig} from '../core/config.js';
 import type {Config} from '../core/config-schema.js';
-import {findTarget, peek, rename, send, setPinned, stop, type Target} from '../core/control.js';
+import {findTarget, peek, rename, setPinned, stop, type Target} from '../core/control.js';
+import {dismissBlock, reply} from '../core/actions.js';
 import {AoError, UsageError} from '../core/errors.js';
 import {listJobs} from '../core/list.js';
 import {tildify} from '../core/paths.js';
 import {removeJob} from '../core/remove.js';
-import {allowance, resumePaused, unpause} from '../core/pause.js';
+import {allowance, resumePaused} from '../core/pause.js';
 import {lostJobs, respawn, resumeIfIdle} from '../core/respawn.js';
 import {formatTokens} from '../core/units.js';
 import {isLive} from '../core/states.js';
@@ -53,15 +54,20 @@ export async function sendCommand(ref: string, words: string[], options: {enter:
 	const text = words.join(' ');
 	if (text === '' && options.enter === false) throw new UsageError('nothing to send: give the text to type');
 	const ctx = context();
-	let target = await resumable(ctx, ref);
-	if (target.job.paused) {
-		// A reply is the user taking over: the pause ends and the budget counts again from here.
-		target = await unpause(ctx.paths, (await loadConfig({cwd: ctx.cwd, paths: ctx.paths})).config, target);
-		process.stderr.write(`ao: ${target.job.name} was paused; it goes on with your reply\n`);
-	}
-
-	await send(ctx.tmux, target, text, options.enter);
+	const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths});
+	const target = await findTarget(ctx.paths, ctx.tmux, ref);
+	if (target.job.state === 'stopped' && target.job.reason === 'idle') process.stderr.write(`ao: resuming ${target.job.name} (stopped while idle); the first reply takes a moment\n`);
+	const result = await reply(ctx.paths, ctx.tmux, config, target, text, options.enter);
+	if (result.unpaused) process.stderr.write(`ao: ${target.job.name} was paused; it goes on with your reply\n`);
+	if (result.unblocked) process.stderr.write(`ao: ${target.job.name}: the guard's block is lifted by your reply\n`);
 	out(`sent to ${target.job.id} (${target.job.name})`);
+}
+
+/** `ao dismiss <job>`: the guard's block has been seen; the job shows what its agent did since. */
+export async function dismissCommand(ref: string): Promise<void> {
+	const ctx = context();
+	const {job} = await dismissBlock(ctx.paths, await findTarget(ctx.paths, ctx.tmux, ref));
+	out(`dismissed the guard's block on ${job.id} (${job.name}); it is ${job.state}${job.reason ? `: ${job.reason}` : ''}`);
 }
 
 /** `ao resume <job> [message]`: a paused agent goes on (told the message, or "continue"); a stopped one respawns. */

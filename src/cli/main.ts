@@ -88,6 +88,11 @@ program.command('send')
 	.option('--no-enter', 'do not press Enter after the text')
 	.action(action(async (job: string, text: string[], options: {enter: boolean}) => (await import('./jobs.js')).sendCommand(job, text, options)));
 
+program.command('dismiss')
+	.description('clear the guard\'s block from a job once you have seen it (a reply clears it too)')
+	.argument('<job>', 'id, unique id prefix or name')
+	.action(action(async (job: string) => (await import('./jobs.js')).dismissCommand(job)));
+
 program.command('attach')
 	.description('show the agent\'s window in this terminal (or a popup inside your tmux)')
 	.argument('<job>', 'id, unique id prefix or name')

@@ -120,8 +120,9 @@ export function screenCandidate(job: Job, observation: Observation): Omit<Pendin
 export function deriveState(job: Job, observation: Observation): Derived {
 	const processChange = deriveFromProcess(job, observation.pane, observation.nowMs / 1000);
 	if (processChange) return {change: processChange};
-	// A paused agent stays where the pause put it (needs input) until it is resumed; only its process can end that.
-	if (!isLive(job.state) || !job.windowId || job.state === 'queued' || job.reports || job.paused) return {};
+	// A paused or guard-blocked agent stays where the pause or block put it (needs input) until the user acts; only
+	// its process can end that.
+	if (!isLive(job.state) || !job.windowId || job.state === 'queued' || job.reports || job.paused || job.block) return {};
 	const candidate = screenCandidate(job, observation);
 	if (!candidate || (candidate.state === job.state && candidate.reason === job.reason) || (candidate.state === job.state && candidate.signal === 'idle')) return {};
 	if (candidate.state === job.state) return {change: candidate};

@@ -22,7 +22,8 @@ export function checkToolCall(payload: Record<string, unknown>, denyPatterns: st
 	const text = toolCallText(payload);
 	for (const pattern of denyPatterns) {
 		const match = new RegExp(pattern, 'i').exec(text);
-		if (match) return {matched: match[0].trim().replaceAll(/\s+/g, ' ').slice(0, 80), pattern};
+		// A pattern that ends at a quote or a semicolon keeps it in the match; the verdict names the words.
+		if (match) return {matched: match[0].trim().replaceAll(/\s+/g, ' ').replace(/[\s"'`;)]+$/, '').slice(0, 80), pattern};
 	}
 
 	return undefined;
@@ -37,4 +38,16 @@ export function denyDecision(verdict: GuardVerdict): string {
 			permissionDecisionReason: `Blocked by ao's guard: "${verdict.matched}" matches a destructive pattern (guard.deny). Ask the user to run it themselves if it is really wanted.`,
 		},
 	});
+}
+
+/**
+ * What the job shows for a blocked call: the command as the agent wrote it (shortened), and what matched when that
+ * is only part of it: `guard: blocked sqlite3 shop.db "DELETE FROM users" (matched DELETE FROM users)`. Pure.
+ */
+export function guardReason(payload: Record<string, unknown>, verdict: GuardVerdict): string {
+	const call = toolCallText(payload).replaceAll(/\s+/g, ' ').trim();
+	const tool = typeof payload.tool_name === 'string' && payload.tool_name !== 'Bash' ? `${payload.tool_name} ` : '';
+	const shown = call.length > 50 ? `${call.slice(0, 49)}…` : call;
+	const matched = verdict.matched.length > 25 ? `${verdict.matched.slice(0, 24)}…` : verdict.matched;
+	return shown === verdict.matched ? `guard: blocked ${tool}${shown}` : `guard: blocked ${tool}${shown} (matched ${matched})`;
 }

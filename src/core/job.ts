@@ -50,6 +50,10 @@ export interface Job {
 	budgetReset?: boolean;
 	/** Set while ao holds the agent paused (over budget, or a runaway): how, and why. */
 	paused?: {why: 'budget' | 'runaway'; how: 'keys' | 'sigstop'; at: string};
+	/** Set while a guard block holds the job in needs-input (see transitions.guardBlocked). */
+	block?: {reason: string; at: string};
+	/** What the agent reported while the block held: its state once the block is lifted. */
+	afterBlock?: {state: JobState; reason: string};
 	/** Set while the watchdog sees the agent run away or loop: what it saw. */
 	runaway?: string;
 	/** Set while dispatch makes the worktree; the queue skips the job until then. */

@@ -4,6 +4,7 @@ import {jobIdPattern, type Job} from './job.js';
 import {StatePaths} from './paths.js';
 import {isLive, type JobState} from './states.js';
 import {JobStore} from './store.js';
+import {reported} from './transitions.js';
 
 export const reportableStates: JobState[] = ['working', 'needs-input', 'ready'];
 
@@ -24,16 +25,10 @@ export function wakeSupervisor(paths: StatePaths): void {
 export async function report(paths: StatePaths, jobId: string | undefined, state: JobState | undefined, reason: string, transcriptPath?: string, hook?: string): Promise<Job | undefined> {
 	if (!jobId || !jobIdPattern.test(jobId)) throw new UsageError('ao report runs inside an agent started by ao (AO_JOB_ID is not set)');
 	if (state && !reportableStates.includes(state)) throw new UsageError(`an agent reports ${reportableStates.join(', ')}; got "${state}"`);
-	const now = new Date().toISOString();
+	const at = new Date().toISOString();
 	const job = await new JobStore(paths).update(jobId, current => {
 		if (!isLive(current.state) || current.state === 'queued') return undefined;
-		const patch: Partial<Job> = {reports: true, reportedAt: now};
-		if (transcriptPath) patch.transcriptPath = transcriptPath;
-		// A paused agent's own reports (Stop after the interrupt) do not end the pause; a prompt typed to it does.
-		if (current.paused && !(state === 'working' && hook === 'UserPromptSubmit')) return patch;
-		if (current.paused) Object.assign(patch, {paused: undefined, runaway: undefined, budgetReset: true});
-		if (state && (state !== current.state || reason !== current.reason)) Object.assign(patch, {state, reason});
-		return patch;
+		return reported(current, {state, reason, transcriptPath, userPrompt: state === 'working' && hook === 'UserPromptSubmit', at});
 	}, 'report');
 	wakeSupervisor(paths);
 	return job;

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import blessed from 'blessed';
 import type {Config} from '../core/config-schema.js';
-import {findTarget, send, setPinned, stop} from '../core/control.js';
+import {dismissBlock, reply} from '../core/actions.js';
+import {findTarget, setPinned, stop} from '../core/control.js';
 import {dispatch} from '../core/dispatch.js';
 import {errorMessage} from '../core/errors.js';
 import {diffStat} from '../core/git.js';
@@ -11,7 +12,7 @@ import {formatTokens} from '../core/units.js';
 import {plainText} from '../core/output-log.js';
 import {StatePaths, tildify} from '../core/paths.js';
 import {removeJob, UnsavedWorkError} from '../core/remove.js';
-import {resumePaused, unpause} from '../core/pause.js';
+import {resumePaused} from '../core/pause.js';
 import {respawn, resumeIfIdle} from '../core/respawn.js';
 import {ensureServer} from '../core/server.js';
 import {isLive, type Group} from '../core/states.js';
@@ -28,7 +29,7 @@ export interface DashboardOptions {
 	env: NodeJS.ProcessEnv;
 }
 
-const keysLine = '↑↓/jk select  ⏎ attach  r reply  n new  p pin  s stop  R respawn  dd delete  l log  / filter  g fold  ? help  q quit';
+const keysLine = '↑↓/jk select  ⏎ attach  r reply  n new  p pin  s stop  R respawn  dd delete  x dismiss  l log  / filter  ? help  q quit';
 
 const helpText = `Keys
   up/down, j/k   select a job
@@ -39,6 +40,7 @@ const helpText = `Keys
   s              stop the agent (window and worktree stay)
   R              respawn a stopped, failed or lost job (or resume an idle-stopped or paused one)
   d then d       delete the job (refused while it has unsaved work; then you can archive it and delete)
+  x              dismiss the guard's block once you have seen it (a reply dismisses it too)
   l              the full log of the agent (q or Esc closes it)
   /              filter by text (empty to clear)
   g              fold or unfold Failed and Completed
@@ -281,6 +283,7 @@ export class Dashboard {
 		on(['g'], () => this.toggleFold());
 		on(['?'], () => this.showHelp());
 		on(['S-s'], () => this.startServer());
+		on(['x'], () => this.dismissSelected());
 	}
 
 	/** Moves the selection and repaints at once, from what is in memory; the new peek follows when tmux answers. */
@@ -358,9 +361,15 @@ export class Dashboard {
 		const text = await this.ask(`reply to ${job.name} (Enter sends, Esc cancels)`);
 		if (text === undefined) return;
 		const {paths, tmux, config} = this.options;
-		const target = await unpause(paths, config, await resumeIfIdle(paths, tmux, config, await findTarget(paths, tmux, job.id)));
-		await send(tmux, target, text, true);
-		await this.afterAction(`sent to ${job.name}`);
+		const result = await reply(paths, tmux, config, await findTarget(paths, tmux, job.id), text);
+		await this.afterAction(`sent to ${job.name}${result.unblocked ? ' (guard block lifted)' : result.unpaused ? ' (pause ended)' : ''}`);
+	}
+
+	/** x: the guard's block has been seen; the job shows what its agent did since. */
+	private async dismissSelected(): Promise<void> {
+		const job = this.requireJob();
+		const {job: after} = await dismissBlock(this.options.paths, await findTarget(this.options.paths, this.options.tmux, job.id));
+		await this.afterAction(`dismissed the guard's block on ${job.name}: ${after.state}`);
 	}
 
 	private async newTask(): Promise<void> {
