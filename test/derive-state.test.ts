@@ -13,7 +13,7 @@ const job = jobRecord;
 const pane = paneRecord;
 
 const patterns = compilePatterns(
-	{needs_input: ['Do you want to proceed'], working: ['esc to interrupt']},
+	{needs_input: ['Do you want to proceed', 'Enter to confirm'], working: ['esc to interrupt']},
 	{needs_input: [String.raw`\[y/N\]`], working: []},
 );
 
@@ -223,10 +223,22 @@ table([
 		expected: {change: {state: 'needs-input', reason: 'asks: DO YOU WANT TO PROCEED?', signal: 'screen'}},
 	},
 	{
-		title: 'a long question line is cut to 80 characters with an ellipsis',
+		title: 'a long question line is cut so the reason has at most 100 characters, with an ellipsis',
 		job: {},
 		observation: {screen: `${'x'.repeat(100)} [y/N]`, debounceMs: 0},
-		expected: {change: {state: 'needs-input', reason: `asks: ${'x'.repeat(79)}…`, signal: 'screen'}},
+		expected: {change: {state: 'needs-input', reason: `asks: ${'x'.repeat(93)}…`, signal: 'screen'}},
+	},
+	{
+		title: 'a line of key hints under a question: the reason is the question above it, not the hints',
+		job: {},
+		observation: {screen: 'Bash command\n  touch a.txt\nDo you want to proceed?\n❯ 1. Yes\n  2. No\nEnter to confirm · Esc to cancel', debounceMs: 0},
+		expected: {change: {state: 'needs-input', reason: 'asks: Do you want to proceed?', signal: 'screen'}},
+	},
+	{
+		title: 'frame and escape residue around a question are left out of the reason',
+		job: {},
+		observation: {screen: '╭──────────────╮\n│ Overwrite a.txt? [y/N] │4;0m5u$p\n╰──────────────╯', debounceMs: 0},
+		expected: {change: {state: 'needs-input', reason: 'asks: Overwrite a.txt? [y/N]', signal: 'screen'}},
 	},
 	{
 		title: 'a question beats a busy line on the same screen',

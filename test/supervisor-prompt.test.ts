@@ -1,6 +1,12 @@
 import test from 'ava';
 import {parseDuration} from '../src/core/config-schema.js';
-import {promptArea, promptLines} from '../src/core/supervisor.js';
+import {promptArea, promptLines} from '../src/core/derive.js';
+
+/** The prompt area's lines as text. */
+const area = (screen: string) => {
+	const lines = screen.split('\n');
+	return promptArea(lines).map(index => lines[index]).join('\n');
+};
 
 test('promptLines is 3', t => {
 	t.is(promptLines, 3);
@@ -56,14 +62,14 @@ const areas: Array<{title: string; screen: string; expected: string}> = [
 
 for (const row of areas) {
 	test(`promptArea ${row.title}`, t => {
-		t.is(promptArea(row.screen), row.expected);
+		t.is(area(row.screen), row.expected);
 	});
 }
 
 test('promptArea of a tall screen has at most promptLines lines', t => {
 	const screen = Array.from({length: 50}, (_, index) => `line ${index}`).join('\n');
-	t.is(promptArea(screen).split('\n').length, promptLines);
-	t.is(promptArea(screen), 'line 47\nline 48\nline 49');
+	t.is(promptArea(screen.split('\n')).length, promptLines);
+	t.is(area(screen), 'line 47\nline 48\nline 49');
 });
 
 const durations: Array<[string, number | undefined]> = [

@@ -1,4 +1,5 @@
 import type {Job} from './job.js';
+import {cleanReason, reasonMaxLength} from './reasons.js';
 import {isLive, type JobState} from './states.js';
 import type {PaneInfo} from './tmux.js';
 
@@ -61,7 +62,7 @@ export interface Pending {
 
 export interface Observation {
 	pane: PaneInfo | undefined;
-	/** The last lines of the screen as plain text, when they were read this tick. */
+	/** The visible screen as plain text, when it was read this tick. */
 	screen?: string;
 	nowMs: number;
 	idleAfterMs: number;
@@ -76,17 +77,32 @@ export interface Derived {
 	pending?: Pending;
 }
 
-function matchingLine(screen: string, patterns: RegExp[]): string | undefined {
-	const lines = screen.split('\n').map(line => line.trim()).filter(Boolean);
-	for (const line of lines.reverse()) {
-		if (patterns.some(pattern => pattern.test(line))) return line;
-	}
+/** Screen lines (from the bottom, blank ones skipped) where a question or a busy sign counts: older lines are history. */
+export const promptLines = 3;
 
-	return undefined;
+/** The indexes (in `lines`) of the prompt area: the last `promptLines` lines with something on them. Pure. */
+export function promptArea(lines: string[]): number[] {
+	return lines.flatMap((line, index) => (line.trim() === '' ? [] : [index])).slice(-promptLines);
 }
 
-function shorten(text: string, max = 80): string {
-	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+/** The index of the lowest line of the prompt area that a pattern matches. */
+function matchingLine(lines: string[], patterns: RegExp[]): number | undefined {
+	return promptArea(lines).reverse().find(index => patterns.some(pattern => pattern.test(lines[index]!)));
+}
+
+/**
+ * What a question on the screen asks, as one short sentence: the matched line, or, when that line is only key hints
+ * ("Enter to confirm · Esc to cancel") or frame, the question above it (the nearest line ending in "?"). Pure.
+ */
+export function askedOnScreen(lines: string[], index: number, prefix = 'asks: '): string {
+	const own = cleanReason(lines[index]!, reasonMaxLength - prefix.length);
+	if (own && /[?:]\s*(\[[^\]]*\]|\([^)]*\))?$/.test(own)) return prefix + own;
+	for (let above = index - 1; above >= Math.max(0, index - 8); above--) {
+		const line = cleanReason(lines[above]!, reasonMaxLength - prefix.length);
+		if (line?.endsWith('?')) return prefix + line;
+	}
+
+	return prefix + (own ?? 'a question on its screen');
 }
 
 /** What the screen and the silence suggest, before debouncing. Undefined: they say nothing new. Pure. */
@@ -96,10 +112,11 @@ export function screenCandidate(job: Job, observation: Observation): Omit<Pendin
 	const activityMs = pane.activity * 1000;
 	const printedSinceState = activityMs > Date.parse(job.stateSince);
 	if (screen !== undefined) {
-		const question = matchingLine(screen, patterns.needsInput);
-		if (question) return {state: 'needs-input', reason: `asks: ${shorten(question)}`, signal: 'screen'};
-		const busy = matchingLine(screen, patterns.working);
-		if (busy) return {state: 'working', reason: shorten(busy), signal: 'screen'};
+		const lines = screen.split('\n');
+		const question = matchingLine(lines, patterns.needsInput);
+		if (question !== undefined) return {state: 'needs-input', reason: askedOnScreen(lines, question), signal: 'screen'};
+		const busy = matchingLine(lines, patterns.working);
+		if (busy !== undefined) return {state: 'working', reason: cleanReason(lines[busy]!) ?? 'working', signal: 'screen'};
 	} else if (job.state === 'needs-input' && !printedSinceState) {
 		// The question is still on screen: nothing was printed since it was seen.
 		return undefined;

@@ -55,14 +55,6 @@ async function claimPidFile(paths: StatePaths): Promise<number | undefined> {
 	}
 }
 
-/** Screen lines (from the bottom, blank ones skipped) where a question or a busy sign counts: older lines are history. */
-export const promptLines = 3;
-
-/** The last `promptLines` lines of a captured screen that have something on them. Pure. */
-export function promptArea(screen: string): string {
-	return screen.split('\n').filter(line => line.trim() !== '').slice(-promptLines).join('\n');
-}
-
 export class Supervisor {
 	private readonly store: JobStore;
 	private wake: (() => void) | undefined;
@@ -232,7 +224,7 @@ export class Supervisor {
 			const screen = pane ? screens.get(pane.paneId) : undefined;
 			const derived = deriveState(job, {
 				pane,
-				screen: screen === undefined ? undefined : plainText(promptArea(screen)),
+				screen: screen === undefined ? undefined : plainText(screen),
 				nowMs,
 				idleAfterMs: this.config.supervisor.idle_after_s * 1000,
 				debounceMs: this.config.supervisor.debounce_ms,
