@@ -124,7 +124,7 @@ test('the watchdog flags tokens spent without a worktree change, clears the flag
 		return now.runaway ? now : undefined;
 	});
 	t.is(flagged.runaway, 'runaway: spent over 1k tokens without changing its worktree');
-	t.regex((await sandbox.ao(['list'])).stdout, /loopy +spender +needs-input runaway +\d+s +1\.5k +ao\/loopy +runaway: spent over 1k tokens without changing its worktree/);
+	t.regex((await sandbox.ao(['list'])).stdout, /loopy +spender +needs-input runaway +\d+s +1\.5k +(\d+(\.\d)?% +[\d.]+[KMG] +)?ao\/loopy +runaway: spent over 1k tokens without changing its worktree/);
 	t.true((await events(sandbox, job.id)).some(event => event.signal === 'watchdog' && event.reason === flagged.runaway));
 	await fs.writeFile(path.join(job.worktree, 'progress.txt'), 'real work\n');
 	await waitFor('the flag to clear once the worktree changed', async () => (await listed(sandbox, job.id)).runaway === undefined);

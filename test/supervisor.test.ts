@@ -112,16 +112,21 @@ test('a resource check that fails keeps the job queued, with the limit, the numb
 	const sandbox = useSandbox(t);
 	await sandbox.initRepo();
 	await configure(sandbox, '');
-	await fs.writeFile(sandbox.configFile, (await fs.readFile(sandbox.configFile, 'utf8')).replace('per_agent_nofile: 8', 'per_agent_nofile: 40'));
-	await dispatchJson(sandbox, ['-n', 'first', 'x']);
+	// An agent that holds 70 open files: the check counts what running agents really hold, measured by the supervisor.
+	const holder = ['--', process.execPath, '-e', 'const fs = require("fs"); for (let i = 0; i < 70; i++) fs.openSync("/dev/null", "r"); setInterval(() => {}, 1e9)'];
+	const first = await dispatchJson(sandbox, ['-n', 'first', ...holder]);
+	await waitFor('the supervisor to measure the first agent', async () => {
+		const job = (await sandbox.aoJson<Array<JobJson & {resources?: {openFiles?: number}}>>(['list'])).find(item => item.id === first.id);
+		return (job?.resources?.openFiles ?? 0) >= 70;
+	});
 	const serverPid = (await sandbox.tmux(['display-message', '-p', '#{pid}'])).trim();
 	await execa('prlimit', ['--pid', serverPid, '--nofile=64:']);
-	const second = await sandbox.ao(['dispatch', '-n', 'second', 'x']);
+	const second = await sandbox.ao(['dispatch', '-n', 'second', ...holder]);
 	t.is(second.exitCode, 0, second.stderr);
-	t.regex(second.stdout, /^queued [0-9a-f]{8} \(second\) · #1 in the queue: resource check failed: open files: soft limit 64 < needed 80; raise it with "ulimit -n 65536" before the ao server starts, then "ao server restart" · ao list$/);
+	t.regex(second.stdout, /^queued [0-9a-f]{8} \(second\) · #1 in the queue: resource check failed: open files: soft limit 64 < needed \d{3}; raise it with "ulimit -n 65536" before the ao server starts, then "ao server restart" · ao list$/);
 	const doctor = await sandbox.ao(['doctor']);
 	t.is(doctor.exitCode, 1);
-	t.regex(doctor.stdout, /^FAIL limits x2 +open files: soft limit 64 < needed 80/m);
+	t.regex(doctor.stdout, /^FAIL limits x2 +open files: soft limit 64 < needed \d+/m);
 	await execa('prlimit', ['--pid', serverPid, '--nofile=4096:']);
 	const [job] = (await sandbox.aoJson<JobJson[]>(['list'])).filter(item => item.name === 'second');
 	await waitFor('the queued job to start once the limit allows', async () => (await sandbox.aoJson<JobJson[]>(['list'])).find(item => item.id === job!.id)?.state !== 'queued');
