@@ -547,7 +547,7 @@ test('compilePatterns compiles case-insensitive patterns without state between c
 });
 
 test('compilePatterns takes a missing preset or missing lists as no patterns', t => {
-	t.deepEqual(compilePatterns(undefined, {}), {needsInput: [], working: []});
+	t.deepEqual(compilePatterns(undefined, {}), {rules: [], needsInput: [], working: []});
 	const onlyPreset = compilePatterns({working: ['w']}, {needs_input: ['q']});
 	t.deepEqual(onlyPreset.needsInput.map(pattern => pattern.source), ['q']);
 	t.deepEqual(onlyPreset.working.map(pattern => pattern.source), ['w']);

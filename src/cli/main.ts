@@ -196,8 +196,9 @@ program.command('report')
 	.description('(for agents and their hooks) record the agent\'s own state: working, needs-input or ready')
 	.argument('[state]', 'working, needs-input or ready')
 	.option('--reason <text>', 'why, shown in ao list')
-	.option('--hook <event>', 'read a Claude Code hook payload (JSON) from stdin for this event')
-	.action(action(async (state: string | undefined, options: {reason?: string; hook?: string}) => (await import('./report.js')).run(state, options)));
+	.option('--hook <event>', 'read an agent hook\'s payload (JSON) for this event: from stdin, or the last argument')
+	.option('--agent <kind>', 'whose hook it is: claude (default), codex or gemini')
+	.action(action(async (state: string | undefined, options: {reason?: string; hook?: string; agent?: string}) => (await import('./report.js')).run(state, options)));
 
 program.command('tmux')
 	.description('the tmux plugin: install prints the ~/.tmux.conf line that loads it (--apply adds it), register sends ao\'s notifications to this tmux')
@@ -218,7 +219,7 @@ program.command('demo-agent', {hidden: true})
 	.argument('[task...]')
 	.addOption(new Option('--resumed').hideHelp())
 	.action(action(async (task: string[], options: {resumed?: boolean}) => {
-		const {runDemoAgent} = await import('../agents/demo.js');
+		const {runDemoAgent} = await import('../agents/demo-agent.js');
 		process.exitCode = await runDemoAgent(task.join(' '), Boolean(options.resumed));
 	}));
 

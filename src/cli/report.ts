@@ -1,25 +1,30 @@
 import {appendFileSync, readFileSync} from 'node:fs';
 import {errorMessage} from '../core/errors.js';
-import {readHook} from '../core/hooks.js';
+import {strategies} from '../agents/index.js';
 import {report} from '../core/report.js';
 import type {JobState} from '../core/states.js';
 import {context} from './context.js';
 
-/** `ao report <state> [--reason]`, or `ao report --hook EVENT` with the hook's JSON payload on stdin. */
-export async function run(state: string | undefined, options: {reason?: string; hook?: string}): Promise<void> {
+/**
+ * `ao report <state> [--reason]`, or `ao report --hook EVENT [--agent NAME] [PAYLOAD]` from an agent's hook: the
+ * payload (JSON) comes on stdin (Claude Code, Gemini CLI) or as the last argument (Codex's notify).
+ */
+export async function run(state: string | undefined, options: {reason?: string; hook?: string; agent?: string}): Promise<void> {
 	const ctx = context();
 	const jobId = ctx.env.AO_JOB_ID;
 	if (!options.hook) {
-		await report(ctx.paths, jobId, state as JobState, options.reason ?? '');
+		await report(ctx.paths, jobId, {state: state as JobState, reason: options.reason ?? ''});
 		return;
 	}
 
 	// A hook must never fail the agent's turn (Claude Code blocks on exit code 2): problems go to the supervisor log.
 	try {
-		const input = process.stdin.isTTY ? '' : readFileSync(0, 'utf8');
+		const strategy = strategies[options.agent ?? 'claude'];
+		if (!strategy?.readHook) throw new Error(`no agent "${options.agent}" with hooks`);
+		const input = state ?? (process.stdin.isTTY ? '' : readFileSync(0, 'utf8'));
 		const payload = input.trim() ? JSON.parse(input) as Record<string, unknown> : {};
-		const hook = readHook(options.hook, payload);
-		await report(ctx.paths, jobId, hook.state, hook.reason, hook.transcriptPath, options.hook);
+		const reading = strategy.readHook(options.hook, payload);
+		if (reading) await report(ctx.paths, jobId, reading, strategy.reportsAll);
 	} catch (error) {
 		try {
 			appendFileSync(ctx.paths.supervisorLog, `${new Date().toISOString()} ${jobId ?? '-'} hook ${options.hook} not recorded: ${errorMessage(error)}\n`);

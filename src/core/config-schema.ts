@@ -1,3 +1,5 @@
+import {strategyNames} from '../agents/index.js';
+
 /** What every config key may hold. `validateConfigValue` walks a parsed file against it. */
 export type Rule =
 	| {type: 'string'; nonEmpty?: boolean}
@@ -16,6 +18,7 @@ export type Rule =
 const presetRule: Rule = {
 	type: 'object',
 	keys: {
+		kind: {type: 'enum', values: strategyNames},
 		command: {type: 'stringList', nonEmpty: true},
 		resume: {type: 'stringList', nonEmpty: true},
 		env: {type: 'stringMap'},
@@ -115,6 +118,8 @@ export type PermissionMode = (typeof permissionModes)[number];
 export const riskyModes: PermissionMode[] = ['auto', 'bypass'];
 
 export interface Preset {
+	/** Which agent program it runs (src/agents/<kind>.ts); default: the preset's name, else the program's. */
+	kind?: string;
 	command: string[];
 	resume?: string[];
 	env: Record<string, string>;

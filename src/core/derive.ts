@@ -1,3 +1,4 @@
+import type {ScreenRule} from '../agents/types.js';
 import type {Job} from './job.js';
 import {cleanReason, reasonMaxLength} from './reasons.js';
 import {isLive, type JobState} from './states.js';
@@ -48,6 +49,8 @@ export function currentView(job: Job, pane: PaneInfo | undefined, nowSeconds = D
 }
 
 export interface Patterns {
+	/** The agent's own screens (src/agents/<name>.ts), checked first, against the whole screen. */
+	rules: ScreenRule[];
 	needsInput: RegExp[];
 	working: RegExp[];
 }
@@ -105,6 +108,18 @@ export function askedOnScreen(lines: string[], index: number, prefix = 'asks: ')
 	return prefix + (own ?? 'a question on its screen');
 }
 
+/** The first of the agent's own screen rules that the screen matches, as a state and a clean reason. Pure. */
+export function knownScreen(screen: string, rules: ScreenRule[]): Omit<Pending, 'since'> | undefined {
+	for (const rule of rules) {
+		const match = rule.pattern.exec(screen);
+		if (!match) continue;
+		const said = typeof rule.reason === 'string' ? rule.reason : rule.reason(match);
+		return {state: rule.state, reason: cleanReason(said) ?? rule.state, signal: 'screen'};
+	}
+
+	return undefined;
+}
+
 /** What the screen and the silence suggest, before debouncing. Undefined: they say nothing new. Pure. */
 export function screenCandidate(job: Job, observation: Observation): Omit<Pending, 'since'> | undefined {
 	const {pane, screen, nowMs, idleAfterMs, patterns} = observation;
@@ -112,6 +127,8 @@ export function screenCandidate(job: Job, observation: Observation): Omit<Pendin
 	const activityMs = pane.activity * 1000;
 	const printedSinceState = activityMs > Date.parse(job.stateSince);
 	if (screen !== undefined) {
+		const known = knownScreen(screen, patterns.rules);
+		if (known) return known;
 		const lines = screen.split('\n');
 		const question = matchingLine(lines, patterns.needsInput);
 		if (question !== undefined) return {state: 'needs-input', reason: askedOnScreen(lines, question), signal: 'screen'};
@@ -153,10 +170,11 @@ export function deriveState(job: Job, observation: Observation): Derived {
 	return {pending: {...candidate, since}};
 }
 
-/** Compiles the configured patterns, the preset's own first. Pure. */
-export function compilePatterns(preset: {needs_input?: string[]; working?: string[]} | undefined, general: {needs_input?: string[]; working?: string[]}): Patterns {
+/** Compiles the configured patterns, the preset's own first, after the agent's own screen rules. Pure. */
+export function compilePatterns(preset: {needs_input?: string[]; working?: string[]} | undefined, general: {needs_input?: string[]; working?: string[]}, rules: ScreenRule[] = []): Patterns {
 	const compile = (sources: string[]) => sources.map(source => new RegExp(source, 'i'));
 	return {
+		rules,
 		needsInput: compile([...(preset?.needs_input ?? []), ...(general.needs_input ?? [])]),
 		working: compile([...(preset?.working ?? []), ...(general.working ?? [])]),
 	};

@@ -13,7 +13,8 @@ import {logoutWarning} from './logind.js';
 import {checkName, nameFromTask} from './names.js';
 import {aoBin, socketName, StatePaths, tildify} from './paths.js';
 import {fillArgv, findPreset, findProgram} from './presets.js';
-import {claudeHooksSettings} from './hooks.js';
+import {strategyFor} from '../agents/index.js';
+import {shell} from '../agents/shell.js';
 import {runningJobs, startQueued} from './start.js';
 import {readUsageSummary} from './cost.js';
 import {formatMinutes} from './units.js';
@@ -161,7 +162,8 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 	const preset = findPreset(config, agent);
 	if (agent === 'shell' && !command && !request.task) throw new UsageError('the shell agent needs something to run: ao dispatch --agent shell "npm test", or ao dispatch -- npm test');
 	const template = command ?? preset.command;
-	const program = fillArgv(template.slice(0, 1), {task: request.task, sessionId: '', id: '', name: '', worktree: cwd, ao: aoBin, claudeHooks: ''})[0]!;
+	const strategy = command ? shell : strategyFor(agent, preset);
+	const program = fillArgv(template.slice(0, 1), {task: request.task, sessionId: '', id: '', name: '', worktree: cwd, ao: aoBin})[0]!;
 	const searchPath = env.PATH ?? '';
 	if (!findProgram(program, searchPath)) {
 		throw new AoError(`"${program}" (agent ${agent}) is not on your PATH; install it, or pick another agent with --agent (${Object.keys(config.agents).join(', ')})`);
@@ -197,7 +199,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 			job.createdBranch = !existingBranch;
 		}
 
-		const values = {task: request.task, sessionId: job.sessionId, id, name, worktree: job.worktree, ao: aoBin, claudeHooks: claudeHooksSettings()};
+		const values = {...strategy.placeholders?.({ao: aoBin}), task: request.task, sessionId: job.sessionId, id, name, worktree: job.worktree, ao: aoBin};
 		job.argv = withModeArgs(fillArgv(template, values), modeArgs);
 		if (!command && preset.resume) job.resumeArgv = withModeArgs(fillArgv(preset.resume, values), modeArgs);
 		if (request.mode) job.mode = request.mode;

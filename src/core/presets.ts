@@ -3,17 +3,18 @@ import path from 'node:path';
 import type {Config, Preset} from './config-schema.js';
 import {UsageError} from './errors.js';
 
+/** The placeholders every preset may use; an agent's strategy adds its own (claude: {claudeHooks}). */
 export interface ArgvValues {
 	task: string;
-	claudeHooks: string;
 	sessionId: string;
 	id: string;
 	name: string;
 	worktree: string;
 	ao: string;
+	[agentPlaceholder: string]: string;
 }
 
-const placeholder = /\{(task|sessionId|id|name|worktree|ao|claudeHooks)\}/g;
+const placeholder = /\{(\w+)\}/g;
 
 /**
  * Fills an argv template. Each item stays one argument; values are inserted once and never re-read, so a task
@@ -23,7 +24,7 @@ const placeholder = /\{(task|sessionId|id|name|worktree|ao|claudeHooks)\}/g;
 export function fillArgv(template: string[], values: ArgvValues): string[] {
 	return template
 		.filter(item => !(item === '{task}' && values.task === ''))
-		.map(item => item.replaceAll(placeholder, (_, key: keyof ArgvValues) => values[key]));
+		.map(item => item.replaceAll(placeholder, (whole, key: string) => (Object.hasOwn(values, key) ? values[key]! : whole)));
 }
 
 /** The preset of that name, or undefined (never a member of Object.prototype such as "toString"). Pure. */

@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import {UsageError} from './errors.js';
+import type {HookReading} from '../agents/types.js';
 import {jobIdPattern, type Job} from './job.js';
 import {StatePaths} from './paths.js';
 import {isLive, type JobState} from './states.js';
@@ -19,16 +20,19 @@ export function wakeSupervisor(paths: StatePaths): void {
 }
 
 /**
- * Records what an agent says about itself. From then on the job counts as one that reports, and the supervisor
- * no longer guesses its state from the screen. A job that already ended is never brought back by a late report.
+ * Records what an agent says about itself. An agent whose reports tell every state (`reportsAll`: ao report, Claude
+ * Code's hooks) counts from then on as one that reports, and the supervisor no longer guesses its state from the
+ * screen; others (Codex's notify, Gemini's hooks) say some states and leave the rest to the screen. A job that
+ * already ended is never brought back by a late report.
  */
-export async function report(paths: StatePaths, jobId: string | undefined, state: JobState | undefined, reason: string, transcriptPath?: string, hook?: string): Promise<Job | undefined> {
+export async function report(paths: StatePaths, jobId: string | undefined, reading: HookReading, reportsAll = true): Promise<Job | undefined> {
 	if (!jobId || !jobIdPattern.test(jobId)) throw new UsageError('ao report runs inside an agent started by ao (AO_JOB_ID is not set)');
+	const {state, reason, transcriptPath, userPrompt = false} = reading;
 	if (state && !reportableStates.includes(state)) throw new UsageError(`an agent reports ${reportableStates.join(', ')}; got "${state}"`);
 	const at = new Date().toISOString();
 	const job = await new JobStore(paths).update(jobId, current => {
 		if (!isLive(current.state) || current.state === 'queued') return undefined;
-		return reported(current, {state, reason, transcriptPath, userPrompt: state === 'working' && hook === 'UserPromptSubmit', at});
+		return reported(current, {state, reason, transcriptPath, userPrompt, at, reportsAll});
 	}, 'report');
 	wakeSupervisor(paths);
 	return job;

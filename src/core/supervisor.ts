@@ -23,6 +23,7 @@ import {createExclusive, ensurePrivateDir, writeFileAtomic} from './atomic-file.
 import {readJobUsage, summarize, type UsageSummary} from './cost.js';
 import {overBudget, pauseJob} from './pause.js';
 import {presetNamed} from './presets.js';
+import {strategyFor} from '../agents/index.js';
 import {sumTokens, totalOf, type UsageCache} from './usage.js';
 import {Watchdog} from './watchdog.js';
 import {measureTrees} from './processes.js';
@@ -167,7 +168,7 @@ export class Supervisor {
 		let patterns = this.patterns.get(agent);
 		if (!patterns) {
 			const preset = presetNamed(this.config, agent);
-			patterns = compilePatterns(preset?.detect, this.config.detect);
+			patterns = compilePatterns(preset?.detect, this.config.detect, strategyFor(agent, preset).screens);
 			this.patterns.set(agent, patterns);
 		}
 

@@ -21,11 +21,13 @@ export function blockLifted(job: Job, why: string): Partial<Job> {
 }
 
 /**
- * What an agent's own report (a hook, `ao report`) changes. A pause (budget, runaway) or a guard block holds the
+ * What an agent's own report (a hook, `ao report`) changes: the state it says, unless A pause (budget, runaway) or a guard block holds the
  * state: the report is kept for when it ends. A prompt the user typed into the agent ends both.
  */
-export function reported(current: Job, report: {state?: JobState; reason: string; transcriptPath?: string; userPrompt: boolean; at: string}): Partial<Job> | undefined {
-	const patch: Partial<Job> = {reports: true, reportedAt: report.at};
+export function reported(current: Job, report: {state?: JobState; reason: string; transcriptPath?: string; userPrompt: boolean; at: string; reportsAll?: boolean}): Partial<Job> | undefined {
+	// An agent whose reports tell every state is trusted from now on, and its screen no longer read.
+	const patch: Partial<Job> = {reportedAt: report.at};
+	if (report.reportsAll !== false) patch.reports = true;
 	if (report.transcriptPath) patch.transcriptPath = report.transcriptPath;
 	if (report.userPrompt) {
 		if (current.paused) Object.assign(patch, {paused: undefined, runaway: undefined, budgetReset: true});

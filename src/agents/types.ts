@@ -1,0 +1,40 @@
+import type {JobState} from '../core/states.js';
+
+/** A screen of the agent that means a state: checked, in order, against the whole visible screen (plain text). */
+export interface ScreenRule {
+	pattern: RegExp;
+	state: Extract<JobState, 'needs-input' | 'ready' | 'working'>;
+	/** The reason: fixed, or made from the match (one short sentence; ao cleans and shortens it). */
+	reason: string | ((match: RegExpExecArray) => string);
+}
+
+/** What one of the agent's hook events (`ao report --hook EVENT --agent NAME`) says. */
+export interface HookReading {
+	state?: JobState;
+	reason: string;
+	transcriptPath?: string;
+	/** The user typed a prompt into the agent: a pause or a guard block ends. */
+	userPrompt?: boolean;
+}
+
+/** Placeholders an agent's argv templates may use besides {task}, {sessionId}, {id}, {name}, {worktree}, {ao}. */
+export interface StartValues {
+	/** The absolute path of this ao's bin/ao, for hooks that call back. */
+	ao: string;
+}
+
+/**
+ * What ao knows of one agent program (src/agents/<name>.ts): how it reports its state, the screens it shows (first
+ * run, sign in, trust, permission prompts, its idle prompt), where its usage is and how to pause it. The YAML
+ * preset keeps the argv templates and options; a preset picks its strategy with `kind` (default: its name).
+ */
+export interface AgentStrategy {
+	readonly name: string;
+	/** Its hooks report every state (working, waiting, asking): once one came in, its screen is not read. */
+	readonly reportsAll: boolean;
+	/** Values of the placeholders its presets use (claude: {claudeHooks}; codex: {codexNotify}). */
+	placeholders?(values: StartValues): Record<string, string>;
+	/** What a hook event of this agent says; undefined to ignore it. */
+	readHook?(event: string, payload: Record<string, unknown>): HookReading | undefined;
+	readonly screens: ScreenRule[];
+}

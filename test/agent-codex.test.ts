@@ -1,0 +1,195 @@
+import {existsSync} from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import test, {type ExecutionContext} from 'ava';
+import {codexHome, type CodexHomeOptions} from './helpers/codex-home.js';
+import {startModelServer, type ModelServer} from './helpers/model-server.js';
+import {dispatchJson, explainJob, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
+
+// The real Codex CLI (node_modules/.bin/codex) in ao, against the scripted OpenAI server: what ao shows of it.
+
+interface World {
+	sandbox: AoSandbox;
+	server: ModelServer;
+	env: Record<string, string>;
+}
+
+async function codexWorld(t: ExecutionContext, options: Partial<CodexHomeOptions> & {trusted?: boolean} = {}): Promise<World> {
+	t.timeout(120_000);
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const server = await startModelServer(t, 'openai', sandbox.dir);
+	const env = await codexHome(sandbox.dir, {baseUrl: server.url, trust: options.trusted === false ? [] : [sandbox.repo], provider: options.provider, apiKey: options.apiKey});
+	return {sandbox, server, env};
+}
+
+async function dispatchCodex(world: World, name: string, task: string): Promise<JobJson> {
+	return dispatchJson(world.sandbox, ['--agent', 'codex', '-n', name, task], {env: world.env});
+}
+
+const boxDrawing = /[─│╭╮╰╯┌┐└┘═]/;
+const escapeResidue = /\u001B|\$p|\[\d+;|\d;\d+m|⢀|⣀/;
+const keyHint = /press enter|enter to (confirm|continue)|esc to (cancel|interrupt|back)|enter continue|\? for shortcuts|\^c quit|ctrl\+c/i;
+
+/** A reason fit for one line of `ao list`: short, and nothing of the screen's frames, colours or key hints. */
+function assertCleanReason(t: ExecutionContext, job: JobJson): void {
+	const {reason} = job;
+	t.true(reason.length <= 100, `reason is ${reason.length} characters: ${reason}`);
+	t.notRegex(reason, boxDrawing, `box drawing in the reason: ${reason}`);
+	t.notRegex(reason, escapeResidue, `escape residue in the reason: ${JSON.stringify(reason)}`);
+	t.notRegex(reason, keyHint, `a key hint as the reason: ${reason}`);
+}
+
+const listed = async (sandbox: AoSandbox, id: string) => (await sandbox.aoJson<JobJson[]>(['list', '--all'])).find(item => item.id === id);
+
+/** What ao shows once the job left `working` (what it shows at first), or after `timeoutMs` if it did not. */
+async function settled(sandbox: AoSandbox, id: string, timeoutMs = 10_000): Promise<JobJson> {
+	const left = await waitFor(`job ${id} to leave working`, async () => {
+		const job = await listed(sandbox, id);
+		return job && job.state !== 'working' && job.state !== 'queued' ? job : false;
+	}, timeoutMs).catch(() => undefined);
+	return left ?? (await listed(sandbox, id))!;
+}
+
+/** The job must be ready within 5 s of the model's last answer: the turn is over, nothing is left to wait for. */
+async function readySoonAfter(t: ExecutionContext, world: World, id: string): Promise<void> {
+	const answered = await lastTurnRequest(world.server);
+	const ready = await waitForState(world.sandbox, id, 'ready', undefined, Math.max(500, answered + 5000 - Date.now()));
+	assertCleanReason(t, ready);
+}
+
+async function screenOf(sandbox: AoSandbox, id: string): Promise<string> {
+	return (await sandbox.ao(['peek', id])).stdout;
+}
+
+async function waitForScreen(sandbox: AoSandbox, id: string, text: RegExp, timeoutMs = 30_000): Promise<string> {
+	return waitFor(`the screen of ${id} to show ${text}`, async () => {
+		const screen = await screenOf(sandbox, id);
+		return text.test(screen) ? screen : false;
+	}, timeoutMs).catch(async (error: Error) => {
+		throw new Error(`${error.message}\n${await explainJob(sandbox, id)}`);
+	});
+}
+
+/** Fails with what ao shows and the screen, unless the job is in `state` with a reason matching `reason`. */
+async function expectState(t: ExecutionContext, world: World, job: JobJson, state: string, reason: RegExp): Promise<void> {
+	const context = `ao shows ${job.state} (${job.reason})\n${await explainJob(world.sandbox, job.id)}`;
+	t.is(job.state, state, context);
+	t.regex(job.reason, reason, context);
+	assertCleanReason(t, job);
+}
+
+const requestsOf = async (server: ModelServer) => (await server.requests()).filter(request => request.method === 'POST' && request.url.endsWith('/responses'));
+
+/** When the server was last asked for the turn (not the thread title Codex asks for on the side). */
+async function lastTurnRequest(server: ModelServer): Promise<number> {
+	const turns = (await requestsOf(server)).filter(request => !String(request.headers['x-codex-turn-metadata'] ?? '').includes('"thread_title"'));
+	return Date.parse(turns.at(-1)?.at ?? '');
+}
+
+interface Rollout {
+	file: string;
+	lines: Array<{type?: string; payload?: {type?: string; cwd?: string; info?: {total_token_usage?: Record<string, number>} | null}}>;
+}
+
+/** Every rollout Codex wrote under CODEX_HOME/sessions. */
+async function rollouts(codexDir: string): Promise<Rollout[]> {
+	const sessions = path.join(codexDir, 'sessions');
+	const files = existsSync(sessions) ? (await fs.readdir(sessions, {recursive: true})).filter(name => /rollout-.*\.jsonl$/.test(name)) : [];
+	return Promise.all(files.map(async name => {
+		const file = path.join(sessions, name);
+		const text = await fs.readFile(file, 'utf8');
+		return {file, lines: text.split('\n').filter(Boolean).map(line => JSON.parse(line) as Rollout['lines'][number])};
+	}));
+}
+
+/** The running total of the last token_count event in the rollout of `worktree`. */
+async function rolloutTotal(codexDir: string, worktree: string): Promise<Record<string, number> | undefined> {
+	const rollout = (await rollouts(codexDir)).find(item => item.lines[0]?.type === 'session_meta' && item.lines[0].payload?.cwd === worktree);
+	return rollout?.lines.filter(line => line.type === 'event_msg' && line.payload?.type === 'token_count').at(-1)?.payload?.info?.total_token_usage;
+}
+
+test('codex: a command it asks to run makes the job need input, with the command in the reason', async t => {
+	const world = await codexWorld(t);
+	const job = await dispatchCodex(world, 'touch', '[run touch made-by-agent.txt]');
+	await waitForScreen(world.sandbox, job.id, /Would you like to run the following command\?/);
+	const asking = await settled(world.sandbox, job.id);
+	await expectState(t, world, asking, 'needs-input', /touch made-by-agent\.txt/);
+});
+
+test('codex: approved with ao send, the command runs in the worktree, and the job is ready within 5 s of the turn\'s end', async t => {
+	const world = await codexWorld(t);
+	const job = await dispatchCodex(world, 'approve', '[run touch made-by-agent.txt]');
+	await waitForScreen(world.sandbox, job.id, /Yes, proceed \(y\)/);
+	const sent = await world.sandbox.ao(['send', job.id, 'y', '--no-enter']);
+	t.is(sent.exitCode, 0, sent.stderr);
+	await waitFor('made-by-agent.txt in the worktree', () => existsSync(path.join(job.worktree, 'made-by-agent.txt')));
+	t.false(existsSync(path.join(world.sandbox.repo, 'made-by-agent.txt')), 'the command ran in the main checkout');
+	// The turn ends with the answer to the request that carries the command's output.
+	await waitForScreen(world.sandbox, job.id, /• done/);
+	await readySoonAfter(t, world, job.id);
+});
+
+test('codex: a finished answer makes the job ready within 5 s', async t => {
+	const world = await codexWorld(t);
+	const job = await dispatchCodex(world, 'hello', '[answer hello]');
+	await waitForScreen(world.sandbox, job.id, /• hello/);
+	await readySoonAfter(t, world, job.id);
+});
+
+test('codex: ao counts the tokens its rollout records', async t => {
+	const world = await codexWorld(t);
+	const job = await dispatchCodex(world, 'tokens', '[answer hello]');
+	const total = await waitFor('a token_count event in the rollout of the worktree', () => rolloutTotal(world.env.CODEX_HOME!, job.worktree));
+	// One reply: 1000 input tokens (300 of them cached), 200 output.
+	t.like(total, {input_tokens: 1000, cached_input_tokens: 300, output_tokens: 200, total_tokens: 1200});
+	const listed = await waitFor('ao list to show the tokens', async () => {
+		const found = (await world.sandbox.aoJson<Array<JobJson & {tokens?: number}>>(['list', '--all'])).find(item => item.id === job.id);
+		return found?.tokens === undefined ? false : found;
+	}, 10_000).catch(async (error: Error) => {
+		const cost = await world.sandbox.ao(['cost']);
+		throw new Error(`${error.message}\nao cost:\n${cost.stdout}${cost.stderr}\nrollouts: ${(await rollouts(world.env.CODEX_HOME!)).map(item => item.file).join(', ')}\nworktree: ${job.worktree}`);
+	});
+	t.is(listed.tokens, total!.total_tokens);
+	const cost = await world.sandbox.aoJson<{jobs: Array<{id: string; tokens?: Record<string, number>}>}>(['cost']);
+	t.like(cost.jobs.find(item => item.id === job.id)?.tokens, {input: 700, cacheRead: 300, output: 200, cacheWrite: 0});
+});
+
+test('codex: in a folder it does not trust yet, the job needs input, and the reason says it asks for trust', async t => {
+	const world = await codexWorld(t, {trusted: false});
+	const job = await dispatchCodex(world, 'untrusted', '[answer hello]');
+	await waitForScreen(world.sandbox, job.id, /Trust this folder\?/);
+	const asking = await settled(world.sandbox, job.id);
+	t.is((await requestsOf(world.server)).length, 0, 'Codex asked the model before the folder was trusted');
+	await expectState(t, world, asking, 'needs-input', /trust/i);
+	// Enter: "1. Trust and continue"; the task then runs.
+	await world.sandbox.ao(['send', job.id, '']);
+	await waitForScreen(world.sandbox, job.id, /• hello/);
+});
+
+test('codex: with no account, its sign-in screen makes the job need input, and the reason says sign in', async t => {
+	const world = await codexWorld(t, {provider: false});
+	const job = await dispatchCodex(world, 'signin', '[answer hello]');
+	await waitForScreen(world.sandbox, job.id, /Sign in with ChatGPT/);
+	const asking = await settled(world.sandbox, job.id);
+	await expectState(t, world, asking, 'needs-input', /sign.?in/i);
+});
+
+test('codex: with the provider\'s key unset, the job needs input, and the reason names the missing credential', async t => {
+	const world = await codexWorld(t, {apiKey: false});
+	const job = await dispatchCodex(world, 'nokey', '[answer hello]');
+	await waitForScreen(world.sandbox, job.id, /Missing environment variable/);
+	const asking = await settled(world.sandbox, job.id);
+	await expectState(t, world, asking, 'needs-input', /sign.?in|credential|api key|AO_TEST_CODEX_KEY/i);
+});
+
+test('codex: a rate limit (429) ends the turn; the job leaves working, and the reason says rate limit', async t => {
+	const world = await codexWorld(t);
+	const job = await dispatchCodex(world, 'limited', '[fail 429]');
+	await waitForScreen(world.sandbox, job.id, /429/);
+	const after = await settled(world.sandbox, job.id);
+	const context = `ao shows ${after.state} (${after.reason})\n${await explainJob(world.sandbox, job.id)}`;
+	t.true(['needs-input', 'ready'].includes(after.state), context);
+	t.regex(after.reason, /429|rate.?limit|too many requests/i, context);
+	assertCleanReason(t, after);
+});
