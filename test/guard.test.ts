@@ -137,7 +137,7 @@ test('the transitions keep reports aside while a block holds, and a prompt the u
 	const base = {id: 'abcd1234', name: 'x', agent: 'claude', task: '', argv: [], state: 'working' as const, reason: 'busy', cwd: '/', worktree: '/', sessionId: '', pinned: false, createdAt: at, updatedAt: at, stateSince: at};
 	const blocked = {...base, ...guardBlocked('guard: blocked rm -rf /', at)};
 	t.deepEqual(reported(blocked, {state: 'ready', reason: 'finished its turn', userPrompt: false, at}), {reports: true, reportedAt: at, afterBlock: {state: 'ready', reason: 'finished its turn'}});
-	t.deepEqual(reported(blocked, {state: 'working', reason: 'prompt submitted', userPrompt: true, at}), {reports: true, reportedAt: at, block: undefined, afterBlock: undefined, state: 'working', reason: 'prompt submitted'});
+	t.deepEqual(reported(blocked, {state: 'working', reason: 'prompt submitted', userPrompt: true, at}), {reports: true, reportedAt: at, block: undefined, afterBlock: undefined, state: 'working', reason: 'prompt submitted', said: {state: 'working', reason: 'prompt submitted'}});
 	t.deepEqual(blockLifted({...blocked, afterBlock: {state: 'ready', reason: 'finished its turn'}}, 'dismissed'), {block: undefined, afterBlock: undefined, state: 'ready', reason: 'finished its turn'});
 	t.deepEqual(blockLifted(blocked, 'dismissed'), {block: undefined, afterBlock: undefined, state: 'ready', reason: 'dismissed'});
 });

@@ -23,6 +23,17 @@ export interface StartValues {
 	ao: string;
 }
 
+/** What a strategy may use to prepare a job's start: its environment so far, its places, a file of its own. */
+export interface PrepareContext {
+	ao: string;
+	/** The agent's environment as ao will start it (the dispatching shell's, or the server's PATH only). */
+	env: Record<string, string>;
+	repo?: string;
+	worktree: string;
+	/** ao's state dir, for files a strategy keeps (0600). */
+	stateDir: string;
+}
+
 /**
  * What ao knows of one agent program (src/agents/<name>.ts): how it reports its state, the screens it shows (first
  * run, sign in, trust, permission prompts, its idle prompt), where its usage is and how to pause it. The YAML
@@ -34,6 +45,8 @@ export interface AgentStrategy {
 	readonly reportsAll: boolean;
 	/** Values of the placeholders its presets use (claude: {claudeHooks}; codex: {codexNotify}). */
 	placeholders?(values: StartValues): Record<string, string>;
+	/** Writes what the agent needs to report to ao and returns the variables to add to its environment. */
+	prepare?(context: PrepareContext): Promise<Record<string, string>>;
 	/** What a hook event of this agent says; undefined to ignore it. */
 	readHook?(event: string, payload: Record<string, unknown>): HookReading | undefined;
 	readonly screens: ScreenRule[];

@@ -14,7 +14,7 @@ import {context} from './context.js';
  * and holds the job in needs-input until the user replies or dismisses it; prints nothing (the call goes ahead) otherwise. Always exits 0: a hook that
  * fails must not be read as a verdict.
  */
-export async function run(): Promise<void> {
+export async function run(options: {agent?: string} = {}): Promise<void> {
 	const ctx = context();
 	const jobId = ctx.env.AO_JOB_ID;
 	try {
@@ -23,7 +23,7 @@ export async function run(): Promise<void> {
 		const {config} = await loadConfig({cwd: typeof payload.cwd === 'string' ? payload.cwd : ctx.cwd, paths: ctx.paths});
 		const verdict = checkToolCall(payload, config.guard.deny);
 		if (!verdict) return;
-		process.stdout.write(denyDecision(verdict) + '\n');
+		process.stdout.write(denyDecision(verdict, options.agent) + '\n');
 		if (!jobId || !jobIdPattern.test(jobId)) return;
 		const reason = guardReason(payload, verdict);
 		const store = new JobStore(ctx.paths);

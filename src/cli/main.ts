@@ -207,8 +207,9 @@ program.command('tmux')
 	.action(action(async (tmuxAction: string, options: {apply?: boolean}) => (await import('./tmux-cmd.js')).run(tmuxAction, options)));
 
 program.command('guard')
-	.description('(a Claude Code PreToolUse hook) block tool calls that match guard.deny; reads the hook JSON on stdin')
-	.action(action(async () => (await import('./guard.js')).run()));
+	.description('(an agent\'s hook before a tool runs) block tool calls that match guard.deny; reads the hook JSON on stdin')
+	.option('--agent <kind>', 'whose hook: claude (PreToolUse, the default) or gemini (BeforeTool)')
+	.action(action(async (options: {agent?: string}) => (await import('./guard.js')).run(options)));
 
 program.command('supervise', {hidden: true})
 	.description('the supervisor loop (runs in window 0 of the ao server)')

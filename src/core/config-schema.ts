@@ -27,7 +27,7 @@ const presetRule: Rule = {
 			type: 'object',
 			keys: Object.fromEntries(['default', 'plan', 'acceptEdits', 'auto', 'bypass'].map(mode => [mode, {type: 'stringList'} as Rule])),
 		},
-		usage: {type: 'enum', values: ['claude', 'codex', 'none']},
+		usage: {type: 'enum', values: ['claude', 'codex', 'gemini', 'none']},
 		pause_keys: {type: 'stringList'},
 	},
 };
@@ -126,8 +126,8 @@ export interface Preset {
 	detect?: Detect;
 	/** Extra arguments (after the program) that start the agent in a permission mode. */
 	modes?: Partial<Record<PermissionMode, string[]>>;
-	/** Where ao reads the agent's token usage: Claude Code transcripts, Codex rollouts, or nowhere ("-"). */
-	usage?: 'claude' | 'codex' | 'none';
+	/** Where ao reads the agent's token usage: Claude Code transcripts, Codex rollouts, Gemini chats, or nowhere ("-"). */
+	usage?: 'claude' | 'codex' | 'gemini' | 'none';
 	/** Keys (tmux send-keys names) that interrupt the agent's turn when a budget pauses it; none: SIGSTOP. */
 	pause_keys?: string[];
 }

@@ -59,11 +59,11 @@ export function minutesLeft(windowTokens: number, used: number, perMinute: numbe
 	return perMinute > 0 ? (windowTokens - used) / perMinute : Number.POSITIVE_INFINITY;
 }
 
-/** Whose records tell the job's usage: the preset's `usage`, or Claude Code's when a hook told ao its transcript. */
+/** Whose records tell the job's usage: the preset's `usage`, else Claude Code's when a hook told ao a transcript. */
 export function usageKind(job: Job, config: Config): UsageKind | undefined {
-	const preset = presetNamed(config, job.agent);
-	if (job.transcriptPath !== undefined) return 'claude';
-	return preset?.usage === 'claude' || preset?.usage === 'codex' ? preset.usage : undefined;
+	const usage = presetNamed(config, job.agent)?.usage;
+	if (usage === 'claude' || usage === 'codex' || usage === 'gemini') return usage;
+	return usage === undefined && job.transcriptPath !== undefined ? 'claude' : undefined;
 }
 
 /** The job's usage, read incrementally (see readUsage); undefined when its agent keeps no record ao can read. */

@@ -129,6 +129,12 @@ export function screenCandidate(job: Job, observation: Observation): Omit<Pendin
 	if (screen !== undefined) {
 		const known = knownScreen(screen, patterns.rules);
 		if (known) return known;
+	}
+
+	// An agent that reports some states itself (Codex's notify, Gemini's hooks) is read from its own screens only:
+	// output and silence say nothing of it that its reports do not say better.
+	if (job.reportedAt) return undefined;
+	if (screen !== undefined) {
 		const lines = screen.split('\n');
 		const question = matchingLine(lines, patterns.needsInput);
 		if (question !== undefined) return {state: 'needs-input', reason: askedOnScreen(lines, question), signal: 'screen'};
@@ -159,6 +165,9 @@ export function deriveState(job: Job, observation: Observation): Derived {
 	if (!isLive(job.state) || !job.windowId || job.state === 'queued' || job.reports || job.paused || job.block) return {};
 	const candidate = screenCandidate(job, observation);
 	if (!candidate || (candidate.state === job.state && candidate.reason === job.reason) || (candidate.state === job.state && candidate.signal === 'idle')) return {};
+	// The agent said this state itself, with a reason more exact than its screen's ("permission: touch a.txt", not
+	// "permission: [Shell]").
+	if (candidate.state === job.state && job.said?.state === job.state && job.said.reason === job.reason) return {};
 	if (candidate.state === job.state) return {change: candidate};
 	const pending = observation.pending;
 	// What a pattern found on the screen has been there since the pane last printed (window_activity, whole seconds,

@@ -212,7 +212,11 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		});
 		if (envFrom === 'shell') job.homes = {HOME: agentEnv.HOME, CODEX_HOME: agentEnv.CODEX_HOME};
 		await store.create(job);
-		await writeAgentEnv(paths, id, agentEnv);
+		const prepared = await strategy.prepare?.({
+			ao: aoBin, env: agentEnv, repo, worktree: job.worktree, stateDir: paths.home,
+		});
+		// The strategy's variables replace the shell's (they point at what it just prepared), under the preset's and ao's.
+		await writeAgentEnv(paths, id, {...agentEnv, ...prepared, ...preset.env, AO_JOB_ID: id, AO_HOME: paths.home, AO_SOCKET: tmux.socket});
 		if (repo) {
 			await fs.mkdir(path.dirname(job.worktree), {recursive: true});
 			// git worktree add reads every other worktree's metadata, and fails if one is half-made at that moment.

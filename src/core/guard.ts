@@ -29,15 +29,14 @@ export function checkToolCall(payload: Record<string, unknown>, denyPatterns: st
 	return undefined;
 }
 
-/** Claude Code's documented PreToolUse answer that blocks the call and tells the agent why. Pure. */
-export function denyDecision(verdict: GuardVerdict): string {
-	return JSON.stringify({
-		hookSpecificOutput: {
-			hookEventName: 'PreToolUse',
-			permissionDecision: 'deny',
-			permissionDecisionReason: `Blocked by ao's guard: "${verdict.matched}" matches a destructive pattern (guard.deny). Ask the user to run it themselves if it is really wanted.`,
-		},
-	});
+/**
+ * The hook's answer that blocks the call and tells the agent why: Claude Code's documented PreToolUse output, or
+ * Gemini CLI's BeforeTool one (`--agent gemini`). Pure.
+ */
+export function denyDecision(verdict: GuardVerdict, agent = 'claude'): string {
+	const why = `Blocked by ao's guard: "${verdict.matched}" matches a destructive pattern (guard.deny). Ask the user to run it themselves if it is really wanted.`;
+	if (agent === 'gemini') return JSON.stringify({decision: 'deny', reason: why});
+	return JSON.stringify({hookSpecificOutput: {hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: why}});
 }
 
 /**

@@ -39,6 +39,8 @@ export interface Job {
 	/** The agent reports its own state (`ao report`); screen and idle guesses are then left out. */
 	reports?: boolean;
 	reportedAt?: string;
+	/** The state and reason the agent last said itself (its words beat its screen's while the state is the same). */
+	said?: {state: JobState; reason: string};
 	transcriptPath?: string;
 	/** The permission mode it was dispatched in (--mode). */
 	mode?: string;

@@ -40,7 +40,7 @@ export function reported(current: Job, report: {state?: JobState; reason: string
 	}
 
 	if (report.state && (report.state !== current.state || report.reason !== current.reason)) {
-		Object.assign(patch, {state: report.state, reason: report.reason});
+		Object.assign(patch, {state: report.state, reason: report.reason, said: {state: report.state, reason: report.reason}});
 	}
 
 	return patch;

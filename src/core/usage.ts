@@ -142,6 +142,37 @@ export function accumulate(cache: UsageCache, lines: string[]): UsageCache {
 	return pruned({...cache, ids: ids.slice(-keptIds), ...target});
 }
 
+/**
+ * Adds complete lines of a Gemini CLI chat record (~/.gemini/tmp/<project>/chats/session-*.jsonl): `tokens` of its
+ * "gemini" entries, each id once (an entry with a tool call is written again when the call ends). Its `input`
+ * counts the cached tokens too; thoughts are output. Pure.
+ */
+export function accumulateGemini(cache: UsageCache, lines: string[]): UsageCache {
+	const ids = [...cache.ids];
+	const seen = new Set(ids);
+	const target = {byModel: {...cache.byModel}, minutes: structuredClone(cache.minutes), hours: structuredClone(cache.hours)};
+	for (const line of lines) {
+		let entry: {id?: string; type?: string; timestamp?: string; model?: string; tokens?: Record<string, number>};
+		try {
+			entry = JSON.parse(line) as typeof entry;
+		} catch {
+			continue;
+		}
+
+		if (entry.type !== 'gemini' || !entry.tokens) continue;
+		if (entry.id) {
+			if (seen.has(entry.id)) continue;
+			seen.add(entry.id);
+			ids.push(entry.id);
+		}
+
+		const {input = 0, output = 0, cached = 0, thoughts = 0} = entry.tokens;
+		addUsage(target, entry.model ?? 'gemini', {input: input - cached, output: output + thoughts, cacheWrite: 0, cacheRead: cached}, entry.timestamp);
+	}
+
+	return pruned({...cache, ids: ids.slice(-keptIds), ...target});
+}
+
 /** Total tokens per minute (minute number -> tokens), for burn rates and quota windows. Pure. */
 export function minuteTotals(cache: Pick<UsageCache, 'minutes'>): Map<number, number> {
 	return new Map(Object.entries(cache.minutes).map(([minute, bucket]) => [Number(minute), bucketTotal(bucket)]));
@@ -175,7 +206,7 @@ export function usageSince(cache: UsageCache, since: number, now: number): Recor
 }
 
 /** The agents whose own records ao reads. */
-export type UsageKind = 'claude' | 'codex';
+export type UsageKind = 'claude' | 'codex' | 'gemini';
 
 /** Where Codex keeps its sessions: $CODEX_HOME/sessions, else ~/.codex/sessions. */
 export function codexSessionsDir(job: Pick<Job, 'homes' | 'env'>, home = os.homedir()): string {
@@ -224,6 +255,7 @@ export async function readUsage(kind: UsageKind, job: Job, cacheFile: string, ho
 	let cache = known ?? await fs.readFile(cacheFile, 'utf8').then(text => JSON.parse(text) as UsageCache, () => undefined);
 	let file: string | undefined;
 	if (kind === 'claude') file = claudeTranscriptPath(job, home);
+	else if (kind === 'gemini') file = job.transcriptPath;
 	else file = cache?.file && existsSync(cache.file) ? cache.file : await findCodexRollout(job, home);
 	if (!file) return undefined;
 	if (!cache || cache.file !== file || cache.version !== 2) cache = emptyCache(file);
@@ -234,7 +266,7 @@ export async function readUsage(kind: UsageKind, job: Job, cacheFile: string, ho
 		return cache.offset > 0 ? cache : undefined;
 	}
 
-	const accumulateLines = kind === 'claude' ? accumulate : accumulateCodex;
+	const accumulateLines = {claude: accumulate, codex: accumulateCodex, gemini: accumulateGemini}[kind];
 	const before = cache.offset;
 	try {
 		const {size} = await handle.stat();

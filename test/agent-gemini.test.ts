@@ -1,0 +1,176 @@
+import {existsSync} from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import test, {type ExecutionContext} from 'ava';
+import {geminiHome} from './helpers/gemini-home.js';
+import {startModelServer, type ModelServer} from './helpers/model-server.js';
+import {dispatchJson, explainJob, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
+
+// The real Gemini CLI (node_modules/.bin/gemini) in ao, against the scripted Gemini API server: what ao shows of it.
+// Serial: each test starts a Gemini CLI (two node processes), and the timings asserted here are ao's, not the load's.
+
+interface World {
+	sandbox: AoSandbox;
+	server: ModelServer;
+	env: Record<string, string>;
+	home: string;
+}
+
+async function geminiWorld(t: ExecutionContext, options: {trusted?: boolean} = {}): Promise<World> {
+	t.timeout(120_000);
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const server = await startModelServer(t, 'gemini', sandbox.dir);
+	const home = path.join(sandbox.dir, 'home');
+	// A rule for the repository does not cover its worktrees beside it: their folder is trusted too.
+	const trust = options.trusted === false ? [] : [sandbox.repo, `${sandbox.repo}.worktrees`];
+	const env = await geminiHome(home, {baseUrl: server.url, trust});
+	return {sandbox, server, env, home};
+}
+
+async function dispatchGemini(world: World, name: string, task: string): Promise<JobJson> {
+	return dispatchJson(world.sandbox, ['--agent', 'gemini', '-n', name, task], {env: world.env});
+}
+
+const boxDrawing = /[─│╭╮╰╯┌┐└┘═]/;
+const escapeResidue = /\u001B|\$p|\[\d+;|\d;\d+m|⢀|⣀/;
+const keyHint = /press enter|enter to (confirm|continue)|esc to (cancel|interrupt|back)|\(esc\)|\? for shortcuts|shift\+tab to|ctrl\+c|press f12/i;
+
+/** A reason fit for one line of `ao list`: short, and nothing of the screen's frames, colours or key hints. */
+function assertCleanReason(t: ExecutionContext, job: JobJson): void {
+	const {reason} = job;
+	t.true(reason.length <= 100, `reason is ${reason.length} characters: ${reason}`);
+	t.notRegex(reason, boxDrawing, `box drawing in the reason: ${reason}`);
+	t.notRegex(reason, escapeResidue, `escape residue in the reason: ${JSON.stringify(reason)}`);
+	t.notRegex(reason, keyHint, `a key hint as the reason: ${reason}`);
+}
+
+const listed = async (sandbox: AoSandbox, id: string) => (await sandbox.aoJson<Array<JobJson & {tokens?: number}>>(['list', '--all'])).find(item => item.id === id);
+
+/** What ao shows once the job left `working` (what it shows at first), or after `timeoutMs` if it did not. */
+async function settled(sandbox: AoSandbox, id: string, timeoutMs = 10_000): Promise<JobJson> {
+	const left = await waitFor(`job ${id} to leave working`, async () => {
+		const job = await listed(sandbox, id);
+		return job && job.state !== 'working' && job.state !== 'queued' ? job : false;
+	}, timeoutMs).catch(() => undefined);
+	return left ?? (await listed(sandbox, id))!;
+}
+
+const turnRequests = async (server: ModelServer) => (await server.requests()).filter(request => request.method === 'POST' && request.url.includes(':streamGenerateContent'));
+
+/** The job must be ready within 5 s of the model's last answer: the turn is over, nothing is left to wait for. */
+async function readySoonAfter(t: ExecutionContext, world: World, id: string): Promise<void> {
+	const answered = Date.parse((await turnRequests(world.server)).at(-1)?.at ?? '');
+	const ready = await waitForState(world.sandbox, id, 'ready', undefined, Math.max(500, answered + 5000 - Date.now()));
+	assertCleanReason(t, ready);
+}
+
+async function screenOf(sandbox: AoSandbox, id: string): Promise<string> {
+	return (await sandbox.ao(['peek', id])).stdout;
+}
+
+async function waitForScreen(sandbox: AoSandbox, id: string, text: RegExp, timeoutMs = 45_000): Promise<string> {
+	return waitFor(`the screen of ${id} to show ${text}`, async () => {
+		const screen = await screenOf(sandbox, id);
+		return text.test(screen) ? screen : false;
+	}, timeoutMs).catch(async (error: Error) => {
+		throw new Error(`${error.message}\n${await explainJob(sandbox, id)}`);
+	});
+}
+
+/** Fails with what ao shows and the screen, unless the job is in `state` with a reason matching `reason`. */
+async function expectState(t: ExecutionContext, world: World, job: JobJson, state: string, reason: RegExp): Promise<void> {
+	const context = `ao shows ${job.state} (${job.reason})\n${await explainJob(world.sandbox, job.id)}`;
+	t.is(job.state, state, context);
+	t.regex(job.reason, reason, context);
+	assertCleanReason(t, job);
+}
+
+interface ChatRecord {
+	id?: string;
+	type?: string;
+	sessionId?: string;
+	tokens?: {input: number; output: number; cached: number; thoughts: number; tool: number; total: number};
+}
+
+/**
+ * The lines of the session Gemini CLI records for `worktree`: ~/.gemini/tmp/<slug>/chats/session-*.jsonl, where
+ * ~/.gemini/projects.json maps the folder to its slug.
+ */
+async function chatRecords(home: string, worktree: string): Promise<ChatRecord[]> {
+	const projects = JSON.parse(await fs.readFile(path.join(home, '.gemini', 'projects.json'), 'utf8').catch(() => '{}')) as {projects?: Record<string, string>};
+	const slug = projects.projects?.[worktree];
+	const chats = path.join(home, '.gemini', 'tmp', slug ?? '-', 'chats');
+	if (!slug || !existsSync(chats)) return [];
+	const files = (await fs.readdir(chats)).filter(name => /^session-.*\.jsonl$/.test(name));
+	const texts = await Promise.all(files.map(name => fs.readFile(path.join(chats, name), 'utf8')));
+	return texts.flatMap(text => text.split('\n').filter(Boolean).map(line => JSON.parse(line) as ChatRecord));
+}
+
+test.serial('gemini: a command it asks to run makes the job need input, with the command in the reason', async t => {
+	const world = await geminiWorld(t);
+	const job = await dispatchGemini(world, 'touch', '[run touch made-by-agent.txt]');
+	await waitForScreen(world.sandbox, job.id, /Allow execution of \[Shell\]\?/);
+	const asking = await settled(world.sandbox, job.id);
+	await expectState(t, world, asking, 'needs-input', /touch made-by-agent\.txt/);
+});
+
+test.serial('gemini: approved with ao send, the command runs in the worktree, and the job is ready within 5 s of the turn\'s end', async t => {
+	const world = await geminiWorld(t);
+	const job = await dispatchGemini(world, 'approve', '[run touch made-by-agent.txt]');
+	await waitForScreen(world.sandbox, job.id, /1\. Allow once/);
+	// The digit picks "Allow once" at once; an Enter after it would land in the prompt.
+	const sent = await world.sandbox.ao(['send', job.id, '1', '--no-enter']);
+	t.is(sent.exitCode, 0, sent.stderr);
+	await waitFor('made-by-agent.txt in the worktree', () => existsSync(path.join(job.worktree, 'made-by-agent.txt')));
+	t.false(existsSync(path.join(world.sandbox.repo, 'made-by-agent.txt')), 'the command ran in the main checkout');
+	// The turn ends with the answer to the request that carries the command's output.
+	await waitForScreen(world.sandbox, job.id, /✦ done/);
+	await readySoonAfter(t, world, job.id);
+});
+
+test.serial('gemini: a finished answer makes the job ready within 5 s', async t => {
+	const world = await geminiWorld(t);
+	const job = await dispatchGemini(world, 'hello', '[answer hello]');
+	await waitForScreen(world.sandbox, job.id, /✦ hello/);
+	await readySoonAfter(t, world, job.id);
+});
+
+test.serial('gemini: ao counts the tokens its session recording keeps, and only those of the turn', async t => {
+	const world = await geminiWorld(t);
+	const job = await dispatchGemini(world, 'tokens', '[answer hello]');
+	const replies = await waitFor('the answer in the session recording of the worktree', async () => {
+		const answers = (await chatRecords(world.home, job.worktree)).filter(record => record.type === 'gemini' && record.tokens);
+		return answers.length > 0 ? answers : false;
+	});
+	// One reply: 1000 prompt tokens (300 of them cached), 200 output; the router's question reports none.
+	t.deepEqual(replies.map(record => record.tokens), [{input: 1000, output: 200, cached: 300, thoughts: 0, tool: 0, total: 1200}]);
+	t.is((await turnRequests(world.server)).length, 1);
+	const shown = await waitFor('ao list to show the tokens', async () => {
+		const found = await listed(world.sandbox, job.id);
+		// 0 until the supervisor has read the reply (its record may exist before the reply is in it).
+		return found?.tokens ? found : false;
+	}, 10_000).catch(async (error: Error) => {
+		const cost = await world.sandbox.ao(['cost']);
+		throw new Error(`${error.message}\nao cost:\n${cost.stdout}${cost.stderr}\nworktree: ${job.worktree}`);
+	});
+	t.is(shown.tokens, 1200);
+	const cost = await world.sandbox.aoJson<{jobs: Array<{id: string; tokens?: Record<string, number>}>}>(['cost']);
+	t.like(cost.jobs.find(item => item.id === job.id)?.tokens, {input: 700, cacheRead: 300, output: 200, cacheWrite: 0});
+});
+
+test.serial('gemini: in a folder it does not trust yet, the job needs input, and the reason says it asks for trust', async t => {
+	const world = await geminiWorld(t, {trusted: false});
+	const job = await dispatchGemini(world, 'untrusted', '[answer hello]');
+	await waitForScreen(world.sandbox, job.id, /Do you trust the files in this folder\?/);
+	const asking = await settled(world.sandbox, job.id);
+	await expectState(t, world, asking, 'needs-input', /trust/i);
+});
+
+test.serial('gemini: a spent quota (429) makes it ask whether to keep trying; the job needs input, and the reason says so', async t => {
+	const world = await geminiWorld(t);
+	const job = await dispatchGemini(world, 'limited', '[fail 429]');
+	await waitForScreen(world.sandbox, job.id, /Usage limit reached/);
+	const asking = await settled(world.sandbox, job.id);
+	await expectState(t, world, asking, 'needs-input', /usage limit|quota|429|rate.?limit/i);
+});
