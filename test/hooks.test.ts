@@ -1,5 +1,6 @@
 import test from 'ava';
-import {claudeHookStates, claudeHooksSettings, readHook, type HookReport} from '../src/core/hooks.js';
+import {claudeHooksSettings, readClaudeHook as readHook} from '../src/agents/claude.js';
+import type {HookReading as HookReport} from '../src/agents/types.js';
 import {aoBin} from '../src/core/paths.js';
 
 interface Settings {
@@ -7,7 +8,7 @@ interface Settings {
 }
 
 function settings(ao?: string): Settings {
-	return JSON.parse(ao === undefined ? claudeHooksSettings() : claudeHooksSettings(ao)) as Settings;
+	return JSON.parse(claudeHooksSettings(ao ?? aoBin)) as Settings;
 }
 
 /** Splits a command line the way sh does for words made of plain characters, single quotes and spaces. */
@@ -35,33 +36,18 @@ function shWords(line: string): string[] {
 	return words;
 }
 
-const events = ['SessionStart', 'UserPromptSubmit', 'Stop', 'Notification', 'StopFailure', 'SessionEnd'];
+const events = ['SessionStart', 'UserPromptSubmit', 'PermissionRequest', 'Stop', 'Notification', 'StopFailure', 'SessionEnd'];
 
-test('claudeHookStates maps each hook event to the state it means', t => {
-	t.deepEqual({...claudeHookStates}, {
-		SessionStart: 'working',
-		UserPromptSubmit: 'working',
-		Stop: 'ready',
-		Notification: 'needs-input',
-		StopFailure: 'needs-input',
-		SessionEnd: undefined,
-	});
-	t.true('SessionEnd' in claudeHookStates);
-});
-
-test('claudeHooksSettings is valid JSON with one command hook for every event', t => {
+test('claudeHooksSettings is one line of JSON with a report hook for every event ao reads, and the guard before Bash and MCP calls', t => {
+	const text = claudeHooksSettings('/opt/ao/bin/ao');
+	t.false(text.includes('\n'));
 	const parsed = settings('/opt/ao/bin/ao');
 	t.deepEqual(Object.keys(parsed), ['hooks']);
 	t.deepEqual(Object.keys(parsed.hooks).sort(), [...events, 'PreToolUse'].sort());
-	t.deepEqual(Object.keys(parsed.hooks).sort(), [...Object.keys(claudeHookStates), 'PreToolUse'].sort());
 	t.deepEqual(parsed.hooks.PreToolUse, [{matcher: 'Bash|mcp__.*', hooks: [{type: 'command', command: '\'/opt/ao/bin/ao\' guard'}]}]);
 	for (const event of events) {
 		t.deepEqual(parsed.hooks[event], [{hooks: [{type: 'command', command: `'/opt/ao/bin/ao' report --hook ${event}`}]}], event);
 	}
-});
-
-test('claudeHooksSettings is a single line, fit for one argv item', t => {
-	t.false(claudeHooksSettings('/opt/ao/bin/ao').includes('\n'));
 });
 
 const awkwardPaths = [
@@ -86,137 +72,107 @@ test('claudeHooksSettings escapes a single quote in the path as \'\\\'\'', t => 
 	t.is(settings('/a b/ao').hooks.Stop[0].hooks[0].command, '\'/a b/ao\' report --hook Stop');
 });
 
-test('claudeHooksSettings runs this ao\'s own bin/ao by default', t => {
-	t.true(aoBin.endsWith('/bin/ao'));
-	t.deepEqual(shWords(settings().hooks.Notification[0].hooks[0].command), [aoBin, 'report', '--hook', 'Notification']);
-});
 
+// Payloads as Claude Code 2.1.197 sends them (recorded against the scripted Messages API).
 const hookRows: Array<{title: string; event: string; payload: Record<string, unknown>; expected: HookReport}> = [
 	{
-		title: 'Notification means needs-input, with the message as the reason',
-		event: 'Notification',
-		payload: {message: 'Claude needs your permission to use Bash'},
-		expected: {state: 'needs-input', reason: 'Claude needs your permission to use Bash', transcriptPath: undefined},
+		title: 'a new session is working',
+		event: 'SessionStart',
+		payload: {source: 'startup', model: 'claude-opus-4-8'},
+		expected: {state: 'working', reason: 'session startup', transcriptPath: undefined},
 	},
 	{
-		title: 'Notification collapses the whitespace of its message into single spaces',
-		event: 'Notification',
-		payload: {message: '  Claude needs\n your\tpermission   to use Bash \n'},
-		expected: {state: 'needs-input', reason: 'Claude needs your permission to use Bash', transcriptPath: undefined},
-	},
-	{
-		title: 'Notification without a message has the reason "notification"',
-		event: 'Notification',
-		payload: {},
-		expected: {state: 'needs-input', reason: 'notification', transcriptPath: undefined},
-	},
-	{
-		title: 'Notification with a blank message has the reason "notification"',
-		event: 'Notification',
-		payload: {message: ' \n '},
-		expected: {state: 'needs-input', reason: 'notification', transcriptPath: undefined},
-	},
-	{
-		title: 'Notification with a number for a message has the reason "notification"',
-		event: 'Notification',
-		payload: {message: 42},
-		expected: {state: 'needs-input', reason: 'notification', transcriptPath: undefined},
-	},
-	{
-		title: 'StopFailure means needs-input, with the error as the reason',
-		event: 'StopFailure',
-		payload: {error: 'authentication_failed'},
-		expected: {state: 'needs-input', reason: 'authentication_failed', transcriptPath: undefined},
-	},
-	{
-		title: 'StopFailure without an error has the reason "stopped with an error"',
-		event: 'StopFailure',
-		payload: {},
-		expected: {state: 'needs-input', reason: 'stopped with an error', transcriptPath: undefined},
-	},
-	{
-		title: 'Stop means ready, "finished its turn"',
-		event: 'Stop',
-		payload: {stop_hook_active: false},
-		expected: {state: 'ready', reason: 'finished its turn', transcriptPath: undefined},
-	},
-	{
-		title: 'SessionStart means working, named after its source',
+		title: 'a resumed session waits at its prompt: ready, not working',
 		event: 'SessionStart',
 		payload: {source: 'resume'},
-		expected: {state: 'working', reason: 'session resume', transcriptPath: undefined},
+		expected: {state: 'ready', reason: 'resumed; waiting at its prompt', transcriptPath: undefined},
 	},
 	{
-		title: 'SessionStart without a source means working, "session started"',
-		event: 'SessionStart',
-		payload: {},
-		expected: {state: 'working', reason: 'session started', transcriptPath: undefined},
-	},
-	{
-		title: 'UserPromptSubmit means working, "prompt submitted"',
+		title: 'a prompt is working, and counts as the user\'s (it ends a pause or a guard block)',
 		event: 'UserPromptSubmit',
 		payload: {prompt: 'go on'},
-		expected: {state: 'working', reason: 'prompt submitted', transcriptPath: undefined},
+		expected: {state: 'working', reason: 'prompt submitted', transcriptPath: undefined, userPrompt: true},
 	},
 	{
-		title: 'SessionEnd leaves the state to the process signal',
-		event: 'SessionEnd',
-		payload: {reason: 'exit'},
-		expected: {state: undefined, reason: 'sessionend', transcriptPath: undefined},
+		title: 'a permission request names the tool call it asks for',
+		event: 'PermissionRequest',
+		payload: {tool_name: 'Bash', tool_input: {command: 'touch made-by-agent.txt', description: 'Run touch'}},
+		expected: {state: 'needs-input', reason: 'permission: Bash(touch made-by-agent.txt)', transcriptPath: undefined},
 	},
 	{
-		title: 'an event ao does not listen to leaves the state alone',
-		event: 'PreToolUse',
-		payload: {tool_name: 'Bash'},
-		expected: {state: undefined, reason: 'pretooluse', transcriptPath: undefined},
+		title: 'a permission request for a file names the file',
+		event: 'PermissionRequest',
+		payload: {tool_name: 'Write', tool_input: {file_path: '/repo/notes.txt', content: 'x'}},
+		expected: {state: 'needs-input', reason: 'permission: Write(/repo/notes.txt)', transcriptPath: undefined},
 	},
 	{
-		title: 'the transcript path of the payload is kept',
-		event: 'Stop',
-		payload: {transcript_path: '/home/me/.claude/projects/-home-me-src-webapp/3f2a.jsonl'},
-		expected: {state: 'ready', reason: 'finished its turn', transcriptPath: '/home/me/.claude/projects/-home-me-src-webapp/3f2a.jsonl'},
-	},
-	{
-		title: 'the transcript path is kept for every event, SessionEnd too',
-		event: 'SessionEnd',
-		payload: {transcript_path: '/t/x.jsonl'},
-		expected: {state: undefined, reason: 'sessionend', transcriptPath: '/t/x.jsonl'},
-	},
-	{
-		title: 'a blank transcript path is no transcript path',
+		title: 'the permission prompt\'s Notification says less than its PermissionRequest: it changes nothing',
 		event: 'Notification',
-		payload: {message: 'hi', transcript_path: '   '},
-		expected: {state: 'needs-input', reason: 'hi', transcriptPath: undefined},
+		payload: {message: 'Claude needs your permission', notification_type: 'permission_prompt'},
+		expected: {reason: 'notification', transcriptPath: undefined},
 	},
 	{
-		title: 'a transcript path that is not text is no transcript path',
+		title: 'the idle Notification a minute after a turn is no question: it changes nothing',
+		event: 'Notification',
+		payload: {message: 'Claude is waiting for your input', notification_type: 'idle_prompt'},
+		expected: {reason: 'notification', transcriptPath: undefined},
+	},
+	{
+		title: 'another Notification needs input, its message the reason',
+		event: 'Notification',
+		payload: {message: '  Claude needs\n your\tattention  '},
+		expected: {state: 'needs-input', reason: 'Claude needs your attention', transcriptPath: undefined},
+	},
+	{
+		title: 'a turn stopped by the rate limit says so in one sentence, with the status',
+		event: 'StopFailure',
+		payload: {error: 'rate_limit', last_assistant_message: 'API Error: Request rejected (429) · This request would exceed the rate limit for your organization of 50 requests per minute.'},
+		expected: {state: 'needs-input', reason: 'error: the API\'s rate limit stopped the turn (429)', transcriptPath: undefined},
+	},
+	{
+		title: 'a turn stopped by an overloaded API says so',
+		event: 'StopFailure',
+		payload: {error: 'server_error', last_assistant_message: 'API Error: 529 Overloaded. This is a server-side issue, usually temporary.'},
+		expected: {state: 'needs-input', reason: 'error: the API is overloaded and stopped the turn (529)', transcriptPath: undefined},
+	},
+	{
+		title: 'a turn stopped with an unknown error names its code',
+		event: 'StopFailure',
+		payload: {error: 'authentication_failed'},
+		expected: {state: 'needs-input', reason: 'error: the API refused its key (authentication failed)', transcriptPath: undefined},
+	},
+	{
+		title: 'a turn stopped with nothing said',
+		event: 'StopFailure',
+		payload: {},
+		expected: {state: 'needs-input', reason: 'error: the turn stopped with an error', transcriptPath: undefined},
+	},
+	{
+		title: 'the end of a turn is ready',
 		event: 'Stop',
-		payload: {transcript_path: ['/t/x.jsonl']},
+		payload: {stop_hook_active: false, last_assistant_message: 'ok'},
 		expected: {state: 'ready', reason: 'finished its turn', transcriptPath: undefined},
+	},
+	{
+		title: 'the end of the session leaves the state to the process',
+		event: 'SessionEnd',
+		payload: {reason: 'other'},
+		expected: {reason: 'sessionend', transcriptPath: undefined},
+	},
+	{
+		title: 'the transcript path of the payload is kept, byte for byte',
+		event: 'Stop',
+		payload: {transcript_path: '/Users/me/Claude  transcripts/3f2a.jsonl'},
+		expected: {state: 'ready', reason: 'finished its turn', transcriptPath: '/Users/me/Claude  transcripts/3f2a.jsonl'},
 	},
 ];
 
 for (const row of hookRows) {
-	test(`readHook: ${row.title}`, t => {
+	test(`readClaudeHook: ${row.title}`, t => {
 		t.deepEqual(readHook(row.event, row.payload), row.expected);
 	});
 }
 
-test('readHook gives every event ao listens to the state claudeHookStates names', t => {
-	for (const event of events) t.is(readHook(event, {}).state, claudeHookStates[event], event);
-});
-
-test('readHook gives a non-empty reason for every event with an empty payload', t => {
-	for (const event of [...events, 'PreToolUse']) t.not(readHook(event, {}).reason, '', event);
-});
-
-// Bug: claudeHookStates is a plain object literal, so claudeHookStates['constructor'] is Object, not undefined.
-test('readHook leaves the state alone for an event named like an Object.prototype member', t => {
-	for (const event of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) t.is(readHook(event, {}).state, undefined, event);
-});
-
-// Bug: the transcript path goes through the same whitespace collapsing as the message, so a path with two spaces changes.
-test('readHook keeps a transcript path with repeated spaces byte for byte', t => {
-	const transcriptPath = '/Users/me/Claude  transcripts/3f2a.jsonl';
-	t.is(readHook('Stop', {transcript_path: transcriptPath}).transcriptPath, transcriptPath);
+test('readClaudeHook leaves the state alone for an event named like an Object.prototype member', t => {
+	for (const event of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) t.is(readHook(event, {})?.state, undefined, event);
 });

@@ -69,13 +69,13 @@ test('the claude preset reports through Claude Code hooks: the real CLI, not log
 	const env = {HOME: home, PATH: `${claudeBin}:${process.env.PATH}`};
 	const job = await dispatchJson(sandbox, ['--agent', 'claude', '-n', 'claude-check', 'say hello'], {env});
 	t.is(job.worktree, worktree);
-	const stuck = await waitForState(sandbox, job.id, 'needs-input', /authentication_failed/, 60_000);
-	t.is(stuck.reason, 'authentication_failed');
+	const stuck = await waitForState(sandbox, job.id, 'needs-input', /authentication failed/, 60_000);
+	t.is(stuck.reason, 'error: the API refused its key (authentication failed)');
 	const state = JSON.parse(readFileSync(path.join(sandbox.home, 'jobs', job.id, 'state.json'), 'utf8')) as JobJson & {reports: boolean; transcriptPath: string; sessionId: string};
 	t.true(state.reports);
 	t.is(path.basename(state.transcriptPath), `${state.sessionId}.jsonl`);
 	const events = readFileSync(path.join(sandbox.home, 'jobs', job.id, 'events.jsonl'), 'utf8').trim().split('\n').map(line => JSON.parse(line) as {to: string; signal: string; reason: string});
-	t.deepEqual(events.filter(event => event.signal === 'report').map(event => [event.to, event.reason]).slice(-1), [['needs-input', 'authentication_failed']]);
+	t.deepEqual(events.filter(event => event.signal === 'report').map(event => [event.to, event.reason]).slice(-1), [['needs-input', 'error: the API refused its key (authentication failed)']]);
 	t.true(events.some(event => event.signal === 'report' && event.to === 'working'));
 	t.regex((await sandbox.ao(['peek', job.id])).stdout, /Not logged in/);
 });

@@ -1,6 +1,13 @@
 import type {EnvSource} from './agent-env.js';
 import {isState, type JobState} from './states.js';
 
+/** How ao holds a job: its turn interrupted with keys, its processes stopped, or held at the end of its turn. */
+export interface Pause {
+	why: 'budget' | 'runaway';
+	how: 'keys' | 'sigstop' | 'idle';
+	at: string;
+}
+
 /** The record in jobs/<id>/state.json. Unknown fields written by newer versions are kept as they are. */
 export interface Job {
 	id: string;
@@ -51,7 +58,7 @@ export interface Job {
 	/** Resumed by a prompt typed to it: the supervisor counts the budget from what it has spent at its next look. */
 	budgetReset?: boolean;
 	/** Set while ao holds the agent paused (over budget, or a runaway): how, and why. */
-	paused?: {why: 'budget' | 'runaway'; how: 'keys' | 'sigstop'; at: string};
+	paused?: Pause;
 	/** Set while a guard block holds the job in needs-input (see transitions.guardBlocked). */
 	block?: {reason: string; at: string};
 	/** What the agent reported while the block held: its state once the block is lifted. */

@@ -2,7 +2,7 @@ import type {Config} from './config-schema.js';
 import {send, type Target} from './control.js';
 import {readJobUsage} from './cost.js';
 import {AoError} from './errors.js';
-import type {Job} from './job.js';
+import type {Job, Pause} from './job.js';
 import {StatePaths} from './paths.js';
 import {presetNamed} from './presets.js';
 import {signalTree} from './processes.js';
@@ -30,17 +30,23 @@ export function overBudget(job: Pick<Job, 'budget' | 'budgetBase' | 'paused' | '
 
 /**
  * Holds the agent: its preset's pause_keys interrupt the turn (Claude Code: Escape), else every process of the agent
- * (below the pane's shell) gets SIGSTOP. The job moves to needs-input with `reason` and stays there (screen and silence are not read) until
- * it is resumed.
+ * (below the pane's shell) gets SIGSTOP. An agent that had already finished its turn (ready) is only held there:
+ * there is nothing to interrupt, and nothing to tell it when it is resumed. The job moves to needs-input with
+ * `reason` and stays there (screen and silence are not read) until it is resumed.
  */
 export async function pauseJob(paths: StatePaths, tmux: Tmux, config: Config, target: Target, why: 'budget' | 'runaway', reason: string): Promise<Job> {
 	const {job, pane} = target;
 	if (!pane || pane.dead) throw new AoError(`job ${job.id} (${job.name}) is not running; there is nothing to pause`);
 	const keys = presetNamed(config, job.agent)?.pause_keys ?? [];
-	if (keys.length > 0) await tmux.sendKeys(pane.paneId, keys);
-	// Not the pane's own process (tmux/agent.sh): tmux would send its process group SIGCONT at once.
-	else signalTree(pane.panePid, 'SIGSTOP', {below: true});
-	const paused = {why, how: keys.length > 0 ? 'keys' as const : 'sigstop' as const, at: new Date().toISOString()};
+	let how: Pause['how'] = 'idle';
+	if (job.state !== 'ready') {
+		how = keys.length > 0 ? 'keys' : 'sigstop';
+		if (keys.length > 0) await tmux.sendKeys(pane.paneId, keys);
+		// Not the pane's own process (tmux/agent.sh): tmux would send its process group SIGCONT at once.
+		else signalTree(pane.panePid, 'SIGSTOP', {below: true});
+	}
+
+	const paused: Pause = {why, how, at: new Date().toISOString()};
 	return new JobStore(paths).update(job.id, () => ({state: 'needs-input', reason, paused}), why === 'budget' ? 'budget' : 'watchdog');
 }
 
@@ -59,9 +65,9 @@ export async function unpause(paths: StatePaths, config: Config, target: Target)
 	if (!job.paused) return target;
 	if (job.paused.how === 'sigstop' && pane && !pane.dead) signalTree(pane.panePid, 'SIGCONT');
 	const spent = await tokensSpent(paths, config, job);
-	const resumed = await new JobStore(paths).update(job.id, () => ({
-		paused: undefined, runaway: undefined, budgetBase: spent ?? job.budgetBase, state: 'working', reason: 'resumed',
-	}), 'cli');
+	// One held at the end of its turn is back where it was: waiting, its turn over.
+	const after = job.paused.how === 'idle' ? {state: 'ready' as const, reason: 'finished its turn'} : {state: 'working' as const, reason: 'resumed'};
+	const resumed = await new JobStore(paths).update(job.id, () => ({paused: undefined, runaway: undefined, budgetBase: spent ?? job.budgetBase, ...after}), 'cli');
 	return {job: resumed, pane};
 }
 
