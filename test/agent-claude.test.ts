@@ -1,4 +1,5 @@
 import {existsSync, readFileSync} from 'node:fs';
+import {appendFile} from 'node:fs/promises';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import test, {type ExecutionContext} from 'ava';
@@ -199,4 +200,37 @@ test('claude: in a repository the user has not trusted, Claude Code\'s trust que
 	t.regex(await screen(sandbox, job.id), /Yes, I trust this folder/);
 	t.regex(asking?.reason ?? '', /\btrust\b/i, await screen(sandbox, job.id));
 	assertCleanReasons(t, sandbox, job.id);
+});
+
+test('claude: the guard denies a DELETE without WHERE; the block stays on the job after Claude ends its turn, until ao dismiss', async t => {
+	const world = await claudeWorld(t);
+	const {sandbox} = world;
+	const command = 'sqlite3 shop.db "DELETE FROM users"';
+	const job = await dispatchClaude(world, 'deleter', task('clean the users table', `[run ${command}]`, '[answer I could not run it]'));
+	const blocked = await expectState(t, sandbox, job.id, 'needs-input', /^guard: blocked/);
+	t.is(blocked?.reason, `guard: blocked ${command} (matched DELETE FROM users)`);
+	// Claude is told why and ends its turn ("I could not run it"): its Stop must not hide the block.
+	await waitFor('Claude to end its turn', async () => (await screen(sandbox, job.id)).includes('I could not run it'));
+	await waitFor('the Stop hook of that turn', () => readFileSync(path.join(sandbox.home, 'jobs', job.id, 'state.json'), 'utf8').includes('"afterBlock"'));
+	const held = await listed(sandbox, job.id);
+	t.is(`${held.state} (${held.reason})`, `needs-input (guard: blocked ${command} (matched DELETE FROM users))`);
+	t.false(existsSync(path.join(held.worktree, 'shop.db')), 'the command never ran');
+	const dismissed = await sandbox.ao(['dismiss', job.id]);
+	t.is(dismissed.exitCode, 0, dismissed.stderr);
+	t.is(`${(await listed(sandbox, job.id)).state}`, 'ready');
+	assertCleanReasons(t, sandbox, job.id);
+});
+
+test('claude: a tool loop that changes no file is flagged runaway', async t => {
+	const world = await claudeWorld(t);
+	const {sandbox} = world;
+	await appendFile(sandbox.configFile, 'watchdog:\n  runaway_tokens: 6000\n  check_s: 1\n');
+	const job = await dispatchClaude(world, 'looper', task('look around', '[loop]'));
+	const flagged = await waitFor('the runaway flag', async () => {
+		const found = await listed(sandbox, job.id) as JobJson & {runaway?: string};
+		return found.runaway ? found : false;
+	}, 90_000);
+	t.regex(flagged.runaway!, /^runaway: spent over 6k tokens without changing its worktree/);
+	t.regex((await sandbox.ao(['list'])).stdout, /looper +claude +\S+ runaway/);
+	t.true((await conversationRequests(world.server)).length >= 4, 'it went round the loop');
 });
