@@ -16,14 +16,14 @@ interface World {
 	home: string;
 }
 
-async function geminiWorld(t: ExecutionContext, options: {trusted?: boolean} = {}): Promise<World> {
+async function geminiWorld(t: ExecutionContext, options: {trusted?: boolean | 'repo'} = {}): Promise<World> {
 	t.timeout(120_000);
 	const sandbox = useSandbox(t);
 	await sandbox.initRepo();
 	const server = await startModelServer(t, 'gemini', sandbox.dir);
 	const home = path.join(sandbox.dir, 'home');
 	// A rule for the repository does not cover its worktrees beside it: their folder is trusted too.
-	const trust = options.trusted === false ? [] : [sandbox.repo, `${sandbox.repo}.worktrees`];
+	const trust = options.trusted === false ? [] : options.trusted === 'repo' ? [sandbox.repo] : [sandbox.repo, `${sandbox.repo}.worktrees`];
 	const env = await geminiHome(home, {baseUrl: server.url, trust});
 	return {sandbox, server, env, home};
 }
@@ -173,4 +173,14 @@ test.serial('gemini: a spent quota (429) makes it ask whether to keep trying; th
 	await waitForScreen(world.sandbox, job.id, /Usage limit reached/);
 	const asking = await settled(world.sandbox, job.id);
 	await expectState(t, world, asking, 'needs-input', /usage limit|quota|429|rate.?limit/i);
+});
+
+test.serial('gemini: a repository trusted once in Gemini is trusted for the worktrees of its agents, with no question', async t => {
+	const world = await geminiWorld(t, {trusted: 'repo'});
+	const job = await dispatchGemini(world, 'trusted-once', '[answer hello]');
+	await waitForScreen(world.sandbox, job.id, /✦ hello/);
+	await readySoonAfter(t, world, job.id);
+	t.notRegex(await screenOf(world.sandbox, job.id), /Do you trust the files in this folder\?/);
+	const rules = JSON.parse(await fs.readFile(path.join(world.home, '.gemini', 'trustedFolders.json'), 'utf8')) as Record<string, string>;
+	t.deepEqual(Object.keys(rules), [world.sandbox.repo], 'nothing was trusted for the user');
 });
