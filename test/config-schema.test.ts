@@ -105,7 +105,7 @@ test('the suggestion for an unknown key is the nearest known key, not the first 
 });
 
 test('an unknown key inside a preset is reported with the preset name in its path', t => {
-	t.deepEqual(messages({agents: {claude: {cmd: ['x']}}}), ['unknown key "agents.claude.cmd" (known keys: command, resume, env, detect, modes, usage, pause_keys)']);
+	t.deepEqual(messages({agents: {claude: {cmd: ['x']}}}), ['unknown key "agents.claude.cmd" (known keys: kind, command, resume, env, detect, modes, usage, pause_keys)']);
 	t.deepEqual(messages({agents: {claude: {comand: ['x']}}}), ['unknown key "agents.claude.comand" (did you mean "command"?)']);
 });
 
