@@ -151,8 +151,12 @@ test('codex: ao counts the tokens its rollout records', async t => {
 		throw new Error(`${error.message}\nao cost:\n${cost.stdout}${cost.stderr}\nrollouts: ${(await rollouts(world.env.CODEX_HOME!)).map(item => item.file).join(', ')}\nworktree: ${job.worktree}`);
 	});
 	t.is(listed.tokens, total!.total_tokens);
-	const cost = await world.sandbox.aoJson<{jobs: Array<{id: string; tokens?: Record<string, number>}>}>(['cost']);
-	t.like(cost.jobs.find(item => item.id === job.id)?.tokens, {input: 700, cacheRead: 300, output: 200, cacheWrite: 0});
+	const cost = await world.sandbox.aoJson<{jobs: Array<{id: string; tokens?: Record<string, number>; costUsd?: number}>}>(['cost']);
+	const row = cost.jobs.find(item => item.id === job.id);
+	t.like(row?.tokens, {input: 700, cacheRead: 300, output: 200, cacheWrite: 0});
+	// Priced by the gpt-5 row of the prices table: 700 x 1.25 + 300 x 0.125 + 200 x 10 per million.
+	t.is(row?.costUsd?.toFixed(6), ((700 * 1.25 + 300 * 0.125 + 200 * 10) / 1e6).toFixed(6));
+	t.regex((await world.sandbox.ao(['cost'])).stdout, new RegExp(`${job.id} .* ~\\$0\\.00 `));
 });
 
 test('codex: in a folder it does not trust yet, the job needs input, and the reason says it asks for trust', async t => {
