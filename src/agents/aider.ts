@@ -8,6 +8,7 @@ import type {AgentStrategy} from './types.js';
 export const aider: AgentStrategy = {
 	name: 'aider',
 	reportsAll: false,
+	fullScreen: false,
 	screens: [
 		{pattern: /^(.*\(Y\)es\/\(N\)o.*)$/m, state: 'needs-input', reason: match => `asks: ${match[1]!.trim()}`},
 		{pattern: /^(?:\w+ )?> $/m, state: 'ready', reason: 'waiting at its prompt'},

@@ -99,6 +99,7 @@ export function readClaudeHook(event: string, payload: Record<string, unknown>):
 export const claude: AgentStrategy = {
 	name: 'claude',
 	reportsAll: true,
+	fullScreen: true,
 	placeholders: ({ao}) => ({claudeHooks: claudeHooksSettings(ao)}),
 	readHook: readClaudeHook,
 	// Before its first hook: the folder trust question (no hook fires while it is shown).

@@ -9,6 +9,7 @@ import type {AgentStrategy} from './types.js';
 export const codex: AgentStrategy = {
 	name: 'codex',
 	reportsAll: false,
+	fullScreen: true,
 	placeholders: ({ao}) => ({
 		// A TOML array for `-c notify=...`; JSON string quoting is TOML's too.
 		codexNotify: `notify=${JSON.stringify([ao, 'report', '--agent', 'codex', '--hook', 'agent-turn-complete'])}`,

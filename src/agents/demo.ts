@@ -4,5 +4,6 @@ import type {AgentStrategy} from './types.js';
 export const demo: AgentStrategy = {
 	name: 'demo',
 	reportsAll: true,
+	fullScreen: false,
 	screens: [],
 };

@@ -152,6 +152,7 @@ export function readGeminiHook(event: string, payload: Record<string, unknown>):
 export const gemini: AgentStrategy = {
 	name: 'gemini',
 	reportsAll: false,
+	fullScreen: true,
 	prepare,
 	readHook: readGeminiHook,
 	screens: [

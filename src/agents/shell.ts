@@ -4,5 +4,6 @@ import type {AgentStrategy} from './types.js';
 export const shell: AgentStrategy = {
 	name: 'shell',
 	reportsAll: false,
+	fullScreen: false,
 	screens: [],
 };

@@ -43,6 +43,8 @@ export interface AgentStrategy {
 	readonly name: string;
 	/** Its hooks report every state (working, waiting, asking): once one came in, its screen is not read. */
 	readonly reportsAll: boolean;
+	/** It draws a full-screen interface: its output log has no last line worth showing (its screen has). */
+	readonly fullScreen: boolean;
 	/** Values of the placeholders its presets use (claude: {claudeHooks}; codex: {codexNotify}). */
 	placeholders?(values: StartValues): Record<string, string>;
 	/** Writes what the agent needs to report to ao and returns the variables to add to its environment. */
