@@ -4,6 +4,7 @@ import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import test, {type ExecutionContext} from 'ava';
 import {dispatchJson, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
+import {assertCleanReason} from './helpers/agent-turns.js';
 import {claudeHome} from './helpers/claude-home.js';
 import {startModelServer, type ModelRequest, type ModelServer} from './helpers/model-server.js';
 
@@ -65,13 +66,6 @@ function events(sandbox: AoSandbox, id: string): Event[] {
 	return readFileSync(path.join(sandbox.home, 'jobs', id, 'events.jsonl'), 'utf8').trim().split('\n').map(line => JSON.parse(line) as Event);
 }
 
-/** A reason is one short line of ao's own words: no piece of the agent's screen drawing, escapes or key hints. */
-function assertCleanReason(t: ExecutionContext, reason: string): void {
-	t.true(reason.length <= 100, `reason longer than 100 characters: ${JSON.stringify(reason)}`);
-	t.notRegex(reason, /[─│╭╮╰╯┌┐└┘═]/, 'box drawing in the reason');
-	t.notRegex(reason, /\x1b|\$p|\[\d+;|\d;\d+m|⢀|⣀/, 'escape residue in the reason');
-	t.notRegex(reason, /Enter to confirm · Esc|\? for shortcuts/, 'a key hint line in the reason');
-}
 
 /** Every reason ao gave the job, from its timeline. */
 function assertCleanReasons(t: ExecutionContext, sandbox: AoSandbox, id: string): void {

@@ -5,6 +5,7 @@ import test, {type ExecutionContext} from 'ava';
 import {codexHome, type CodexHomeOptions} from './helpers/codex-home.js';
 import {startModelServer, type ModelServer} from './helpers/model-server.js';
 import {dispatchJson, explainJob, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
+import {assertCleanReason, expectState, settled, waitForScreen} from './helpers/agent-turns.js';
 
 // The real Codex CLI (node_modules/.bin/codex) in ao, against the scripted OpenAI server: what ao shows of it.
 
@@ -27,57 +28,14 @@ async function dispatchCodex(world: World, name: string, task: string): Promise<
 	return dispatchJson(world.sandbox, ['--agent', 'codex', '-n', name, task], {env: world.env});
 }
 
-const boxDrawing = /[─│╭╮╰╯┌┐└┘═]/;
-const escapeResidue = /\u001B|\$p|\[\d+;|\d;\d+m|⢀|⣀/;
-const keyHint = /press enter|enter to (confirm|continue)|esc to (cancel|interrupt|back)|enter continue|\? for shortcuts|\^c quit|ctrl\+c/i;
-
-/** A reason fit for one line of `ao list`: short, and nothing of the screen's frames, colours or key hints. */
-function assertCleanReason(t: ExecutionContext, job: JobJson): void {
-	const {reason} = job;
-	t.true(reason.length <= 100, `reason is ${reason.length} characters: ${reason}`);
-	t.notRegex(reason, boxDrawing, `box drawing in the reason: ${reason}`);
-	t.notRegex(reason, escapeResidue, `escape residue in the reason: ${JSON.stringify(reason)}`);
-	t.notRegex(reason, keyHint, `a key hint as the reason: ${reason}`);
-}
-
-const listed = async (sandbox: AoSandbox, id: string) => (await sandbox.aoJson<JobJson[]>(['list', '--all'])).find(item => item.id === id);
-
-/** What ao shows once the job left `working` (what it shows at first), or after `timeoutMs` if it did not. */
-async function settled(sandbox: AoSandbox, id: string, timeoutMs = 10_000): Promise<JobJson> {
-	const left = await waitFor(`job ${id} to leave working`, async () => {
-		const job = await listed(sandbox, id);
-		return job && job.state !== 'working' && job.state !== 'queued' ? job : false;
-	}, timeoutMs).catch(() => undefined);
-	return left ?? (await listed(sandbox, id))!;
-}
 
 /** The job must be ready within 5 s of the model's last answer: the turn is over, nothing is left to wait for. */
 async function readySoonAfter(t: ExecutionContext, world: World, id: string): Promise<void> {
 	const answered = await lastTurnRequest(world.server);
 	const ready = await waitForState(world.sandbox, id, 'ready', undefined, Math.max(500, answered + 5000 - Date.now()));
-	assertCleanReason(t, ready);
+	assertCleanReason(t, ready.reason);
 }
 
-async function screenOf(sandbox: AoSandbox, id: string): Promise<string> {
-	return (await sandbox.ao(['peek', id])).stdout;
-}
-
-async function waitForScreen(sandbox: AoSandbox, id: string, text: RegExp, timeoutMs = 30_000): Promise<string> {
-	return waitFor(`the screen of ${id} to show ${text}`, async () => {
-		const screen = await screenOf(sandbox, id);
-		return text.test(screen) ? screen : false;
-	}, timeoutMs).catch(async (error: Error) => {
-		throw new Error(`${error.message}\n${await explainJob(sandbox, id)}`);
-	});
-}
-
-/** Fails with what ao shows and the screen, unless the job is in `state` with a reason matching `reason`. */
-async function expectState(t: ExecutionContext, world: World, job: JobJson, state: string, reason: RegExp): Promise<void> {
-	const context = `ao shows ${job.state} (${job.reason})\n${await explainJob(world.sandbox, job.id)}`;
-	t.is(job.state, state, context);
-	t.regex(job.reason, reason, context);
-	assertCleanReason(t, job);
-}
 
 const requestsOf = async (server: ModelServer) => (await server.requests()).filter(request => request.method === 'POST' && request.url.endsWith('/responses'));
 
@@ -114,7 +72,7 @@ test('codex: a command it asks to run makes the job need input, with the command
 	const job = await dispatchCodex(world, 'touch', '[run touch made-by-agent.txt]');
 	await waitForScreen(world.sandbox, job.id, /Would you like to run the following command\?/);
 	const asking = await settled(world.sandbox, job.id);
-	await expectState(t, world, asking, 'needs-input', /touch made-by-agent\.txt/);
+	await expectState(t, world.sandbox, asking, 'needs-input', /touch made-by-agent\.txt/);
 });
 
 test('codex: approved with ao send, the command runs in the worktree, and the job is ready within 5 s of the turn\'s end', async t => {
@@ -165,7 +123,7 @@ test('codex: in a folder it does not trust yet, the job needs input, and the rea
 	await waitForScreen(world.sandbox, job.id, /Trust this folder\?/);
 	const asking = await settled(world.sandbox, job.id);
 	t.is((await requestsOf(world.server)).length, 0, 'Codex asked the model before the folder was trusted');
-	await expectState(t, world, asking, 'needs-input', /trust/i);
+	await expectState(t, world.sandbox, asking, 'needs-input', /trust/i);
 	// Enter: "1. Trust and continue"; the task then runs.
 	await world.sandbox.ao(['send', job.id, '']);
 	await waitForScreen(world.sandbox, job.id, /• hello/);
@@ -176,7 +134,7 @@ test('codex: with no account, its sign-in screen makes the job need input, and t
 	const job = await dispatchCodex(world, 'signin', '[answer hello]');
 	await waitForScreen(world.sandbox, job.id, /Sign in with ChatGPT/);
 	const asking = await settled(world.sandbox, job.id);
-	await expectState(t, world, asking, 'needs-input', /sign.?in/i);
+	await expectState(t, world.sandbox, asking, 'needs-input', /sign.?in/i);
 });
 
 test('codex: with the provider\'s key unset, the job needs input, and the reason names the missing credential', async t => {
@@ -184,7 +142,7 @@ test('codex: with the provider\'s key unset, the job needs input, and the reason
 	const job = await dispatchCodex(world, 'nokey', '[answer hello]');
 	await waitForScreen(world.sandbox, job.id, /Missing environment variable/);
 	const asking = await settled(world.sandbox, job.id);
-	await expectState(t, world, asking, 'needs-input', /sign.?in|credential|api key|AO_TEST_CODEX_KEY/i);
+	await expectState(t, world.sandbox, asking, 'needs-input', /sign.?in|credential|api key|AO_TEST_CODEX_KEY/i);
 });
 
 test('codex: a rate limit (429) ends the turn; the job leaves working, and the reason says rate limit', async t => {
@@ -195,5 +153,5 @@ test('codex: a rate limit (429) ends the turn; the job leaves working, and the r
 	const context = `ao shows ${after.state} (${after.reason})\n${await explainJob(world.sandbox, job.id)}`;
 	t.true(['needs-input', 'ready'].includes(after.state), context);
 	t.regex(after.reason, /429|rate.?limit|too many requests/i, context);
-	assertCleanReason(t, after);
+	assertCleanReason(t, after.reason);
 });

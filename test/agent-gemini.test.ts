@@ -4,7 +4,8 @@ import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import {geminiHome} from './helpers/gemini-home.js';
 import {startModelServer, type ModelServer} from './helpers/model-server.js';
-import {dispatchJson, explainJob, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
+import {dispatchJson, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
+import {assertCleanReason, expectState, listed, screenOf, settled, waitForScreen} from './helpers/agent-turns.js';
 
 // The real Gemini CLI (node_modules/.bin/gemini) in ao, against the scripted Gemini API server: what ao shows of it.
 // Serial: each test starts a Gemini CLI (two node processes), and the timings asserted here are ao's, not the load's.
@@ -32,29 +33,6 @@ async function dispatchGemini(world: World, name: string, task: string): Promise
 	return dispatchJson(world.sandbox, ['--agent', 'gemini', '-n', name, task], {env: world.env});
 }
 
-const boxDrawing = /[─│╭╮╰╯┌┐└┘═]/;
-const escapeResidue = /\u001B|\$p|\[\d+;|\d;\d+m|⢀|⣀/;
-const keyHint = /press enter|enter to (confirm|continue)|esc to (cancel|interrupt|back)|\(esc\)|\? for shortcuts|shift\+tab to|ctrl\+c|press f12/i;
-
-/** A reason fit for one line of `ao list`: short, and nothing of the screen's frames, colours or key hints. */
-function assertCleanReason(t: ExecutionContext, job: JobJson): void {
-	const {reason} = job;
-	t.true(reason.length <= 100, `reason is ${reason.length} characters: ${reason}`);
-	t.notRegex(reason, boxDrawing, `box drawing in the reason: ${reason}`);
-	t.notRegex(reason, escapeResidue, `escape residue in the reason: ${JSON.stringify(reason)}`);
-	t.notRegex(reason, keyHint, `a key hint as the reason: ${reason}`);
-}
-
-const listed = async (sandbox: AoSandbox, id: string) => (await sandbox.aoJson<Array<JobJson & {tokens?: number}>>(['list', '--all'])).find(item => item.id === id);
-
-/** What ao shows once the job left `working` (what it shows at first), or after `timeoutMs` if it did not. */
-async function settled(sandbox: AoSandbox, id: string, timeoutMs = 10_000): Promise<JobJson> {
-	const left = await waitFor(`job ${id} to leave working`, async () => {
-		const job = await listed(sandbox, id);
-		return job && job.state !== 'working' && job.state !== 'queued' ? job : false;
-	}, timeoutMs).catch(() => undefined);
-	return left ?? (await listed(sandbox, id))!;
-}
 
 const turnRequests = async (server: ModelServer) => (await server.requests()).filter(request => request.method === 'POST' && request.url.includes(':streamGenerateContent'));
 
@@ -62,29 +40,9 @@ const turnRequests = async (server: ModelServer) => (await server.requests()).fi
 async function readySoonAfter(t: ExecutionContext, world: World, id: string): Promise<void> {
 	const answered = Date.parse((await turnRequests(world.server)).at(-1)?.at ?? '');
 	const ready = await waitForState(world.sandbox, id, 'ready', undefined, Math.max(500, answered + 5000 - Date.now()));
-	assertCleanReason(t, ready);
+	assertCleanReason(t, ready.reason);
 }
 
-async function screenOf(sandbox: AoSandbox, id: string): Promise<string> {
-	return (await sandbox.ao(['peek', id])).stdout;
-}
-
-async function waitForScreen(sandbox: AoSandbox, id: string, text: RegExp, timeoutMs = 45_000): Promise<string> {
-	return waitFor(`the screen of ${id} to show ${text}`, async () => {
-		const screen = await screenOf(sandbox, id);
-		return text.test(screen) ? screen : false;
-	}, timeoutMs).catch(async (error: Error) => {
-		throw new Error(`${error.message}\n${await explainJob(sandbox, id)}`);
-	});
-}
-
-/** Fails with what ao shows and the screen, unless the job is in `state` with a reason matching `reason`. */
-async function expectState(t: ExecutionContext, world: World, job: JobJson, state: string, reason: RegExp): Promise<void> {
-	const context = `ao shows ${job.state} (${job.reason})\n${await explainJob(world.sandbox, job.id)}`;
-	t.is(job.state, state, context);
-	t.regex(job.reason, reason, context);
-	assertCleanReason(t, job);
-}
 
 interface ChatRecord {
 	id?: string;
@@ -112,7 +70,7 @@ test.serial('gemini: a command it asks to run makes the job need input, with the
 	const job = await dispatchGemini(world, 'touch', '[run touch made-by-agent.txt]');
 	await waitForScreen(world.sandbox, job.id, /Allow execution of \[Shell\]\?/);
 	const asking = await settled(world.sandbox, job.id);
-	await expectState(t, world, asking, 'needs-input', /touch made-by-agent\.txt/);
+	await expectState(t, world.sandbox, asking, 'needs-input', /touch made-by-agent\.txt/);
 });
 
 test.serial('gemini: approved with ao send, the command runs in the worktree, and the job is ready within 5 s of the turn\'s end', async t => {
@@ -164,7 +122,7 @@ test.serial('gemini: in a folder it does not trust yet, the job needs input, and
 	const job = await dispatchGemini(world, 'untrusted', '[answer hello]');
 	await waitForScreen(world.sandbox, job.id, /Do you trust the files in this folder\?/);
 	const asking = await settled(world.sandbox, job.id);
-	await expectState(t, world, asking, 'needs-input', /trust/i);
+	await expectState(t, world.sandbox, asking, 'needs-input', /trust/i);
 });
 
 test.serial('gemini: a spent quota (429) makes it ask whether to keep trying; the job needs input, and the reason says so', async t => {
@@ -172,7 +130,7 @@ test.serial('gemini: a spent quota (429) makes it ask whether to keep trying; th
 	const job = await dispatchGemini(world, 'limited', '[fail 429]');
 	await waitForScreen(world.sandbox, job.id, /Usage limit reached/);
 	const asking = await settled(world.sandbox, job.id);
-	await expectState(t, world, asking, 'needs-input', /usage limit|quota|429|rate.?limit/i);
+	await expectState(t, world.sandbox, asking, 'needs-input', /usage limit|quota|429|rate.?limit/i);
 });
 
 test.serial('gemini: a repository trusted once in Gemini is trusted for the worktrees of its agents, with no question', async t => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {execa, type ResultPromise} from 'execa';
 import {processTable} from '../../src/core/processes.js';
-import {aoBin, type AoResult, type AoSandbox} from './ao.js';
+import {aoBin, isAlive, type AoResult, type AoSandbox} from './ao.js';
 
 const sshdBin = '/usr/sbin/sshd';
 /** What the ssh client and sshd themselves run with: nothing of the test runner's environment reaches a login. */
@@ -214,11 +214,3 @@ function signal(pid: number, name: NodeJS.Signals): void {
 	}
 }
 
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
