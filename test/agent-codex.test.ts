@@ -155,3 +155,27 @@ test('codex: a rate limit (429) ends the turn; the job leaves working, and the r
 	t.regex(after.reason, /429|rate.?limit|too many requests/i, context);
 	assertCleanReason(t, after.reason);
 });
+
+test('codex: respawned, it resumes the conversation in its worktree and is ready at its prompt', async t => {
+	const world = await codexWorld(t);
+	const job = await dispatchCodex(world, 'again', '[answer hi]');
+	await waitForState(world.sandbox, job.id, 'ready');
+	// Its prompt stands on screen a moment before the task is taken up: no "ready" (and no notification) before the turn.
+	const firstReady = (await fs.readFile(path.join(world.sandbox.home, 'jobs', job.id, 'events.jsonl'), 'utf8')).split('\n').filter(Boolean)
+		.map(line => JSON.parse(line) as {at: string; to: string}).find(event => event.to === 'ready');
+	t.true(Date.parse(firstReady!.at) >= await lastTurnRequest(world.server), `ready at ${firstReady!.at}, before the model answered`);
+	t.is((await world.sandbox.ao(['stop', job.id])).exitCode, 0);
+	await waitForState(world.sandbox, job.id, 'stopped');
+	const respawned = await world.sandbox.ao(['respawn', job.id]);
+	t.is(respawned.exitCode, 0, respawned.stderr);
+	const waiting = await waitForState(world.sandbox, job.id, 'ready', /^finished its turn$/, 30_000);
+	assertCleanReason(t, waiting.reason);
+	const before = (await requestsOf(world.server)).length;
+	t.is((await world.sandbox.ao(['send', job.id, '[answer again]'])).exitCode, 0);
+	await waitFor('the next turn\'s request', async () => (await requestsOf(world.server)).length > before).catch(async (error: Error) => {
+		throw new Error(`${error.message}\n${await explainJob(world.sandbox, job.id)}`);
+	});
+	const next = (await requestsOf(world.server)).at(-1)!;
+	t.true(JSON.stringify(next.body).includes('[answer hi]'), 'the resumed conversation holds the first turn');
+	await waitForState(world.sandbox, job.id, 'ready', /^finished its turn$/);
+});

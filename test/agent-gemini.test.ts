@@ -142,3 +142,20 @@ test.serial('gemini: a repository trusted once in Gemini is trusted for the work
 	const rules = JSON.parse(await fs.readFile(path.join(world.home, '.gemini', 'trustedFolders.json'), 'utf8')) as Record<string, string>;
 	t.deepEqual(Object.keys(rules), [world.sandbox.repo], 'nothing was trusted for the user');
 });
+
+test.serial('gemini: respawned, it resumes its own session and is ready at its prompt', async t => {
+	const world = await geminiWorld(t);
+	const job = await dispatchGemini(world, 'again', '[answer hi]');
+	await waitForState(world.sandbox, job.id, 'ready');
+	t.is((await world.sandbox.ao(['stop', job.id])).exitCode, 0);
+	await waitForState(world.sandbox, job.id, 'stopped');
+	const respawned = await world.sandbox.ao(['respawn', job.id]);
+	t.is(respawned.exitCode, 0, respawned.stderr);
+	const waiting = await waitForState(world.sandbox, job.id, 'ready', /^resumed; waiting at its prompt$/, 30_000);
+	assertCleanReason(t, waiting.reason);
+	const before = (await turnRequests(world.server)).length;
+	t.is((await world.sandbox.ao(['send', job.id, '[answer again]'])).exitCode, 0);
+	await waitFor('the next turn\'s request', async () => (await turnRequests(world.server)).length > before);
+	t.true(JSON.stringify((await turnRequests(world.server)).at(-1)!.body).includes('[answer hi]'), 'the resumed session holds the first turn');
+	await waitForState(world.sandbox, job.id, 'ready', /^finished its turn$/);
+});

@@ -10,6 +10,8 @@ export const codex: AgentStrategy = {
 	name: 'codex',
 	reportsAll: false,
 	fullScreen: true,
+	// Keys that come faster than a person types are a paste to Codex, and an Enter in a paste is a new line.
+	enterAfterMs: 250,
 	placeholders: ({ao}) => ({
 		// A TOML array for `-c notify=...`; JSON string quoting is TOML's too.
 		codexNotify: `notify=${JSON.stringify([ao, 'report', '--agent', 'codex', '--hook', 'agent-turn-complete'])}`,
@@ -31,8 +33,8 @@ export const codex: AgentStrategy = {
 		{pattern: /esc to interrupt/, state: 'working', reason: 'working'},
 		// The turn ended in an error ("■ exceeded retry limit, last status: 429 ...") and nothing came after it.
 		{pattern: /^■ (?!Conversation interrupted)(.+)$(?![\s\S]*^• )[\s\S]*^› /m, state: 'needs-input', reason: match => `error: ${match[1]!.trim()}`},
-		// Its input prompt, after a turn ("Worked for 4s") or when there was none yet (resumed).
-		// (Its last "› " line; prompts already sent stand above it with the same mark.)
-		{pattern: /^([\s\S]*)^› (?!\d+\. )(?![\s\S]*^› )/m, state: 'ready', reason: match => (/Worked for/.test(match[1]!) ? 'finished its turn' : 'waiting at its prompt')},
+		// Its input prompt after a turn ("Worked for 4s" above it; a resumed session shows its earlier turns too). The
+		// prompt alone is no sign: it stands there for a moment at the start, before the task is taken up.
+		{pattern: /Worked for [^\n]*\n(?![\s\S]*esc to interrupt)[\s\S]*^› (?!\d+\. )/m, state: 'ready', reason: 'finished its turn'},
 	],
 };

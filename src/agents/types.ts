@@ -45,6 +45,8 @@ export interface AgentStrategy {
 	readonly reportsAll: boolean;
 	/** It draws a full-screen interface: its output log has no last line worth showing (its screen has). */
 	readonly fullScreen: boolean;
+	/** How long after typed text to press Enter, for an agent that reads a fast burst of keys as a paste. */
+	readonly enterAfterMs?: number;
 	/** Values of the placeholders its presets use (claude: {claudeHooks}; codex: {codexNotify}). */
 	placeholders?(values: StartValues): Record<string, string>;
 	/** Writes what the agent needs to report to ao and returns the variables to add to its environment. */

@@ -377,14 +377,19 @@ export class Tmux {
 		});
 	}
 
-	/** Types `text` literally (never read as key names), in pieces small enough for tmux, then Enter if asked. */
-	async sendText(target: string, text: string, enter: boolean): Promise<void> {
+	/**
+	 * Types `text` literally (never read as key names), in pieces small enough for tmux, then Enter if asked, after
+	 * `enterAfterMs` (an agent that takes a burst of keys for a paste would read an Enter in it as a new line).
+	 */
+	async sendText(target: string, text: string, enter: boolean, enterAfterMs = 0): Promise<void> {
 		const characters = [...text];
 		for (let start = 0; start < characters.length; start += 2000) {
 			await this.run(['send-keys', '-l', '-t', target, '--', characters.slice(start, start + 2000).join('')]);
 		}
 
-		if (enter) await this.run(['send-keys', '-t', target, 'Enter']);
+		if (!enter) return;
+		if (enterAfterMs > 0 && text !== '') await new Promise(resolve => setTimeout(resolve, enterAfterMs));
+		await this.run(['send-keys', '-t', target, 'Enter']);
 	}
 
 	/** Presses keys by their tmux names (Escape, C-c, Enter), in one call. */
