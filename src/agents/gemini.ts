@@ -157,6 +157,7 @@ export const gemini: AgentStrategy = {
 	readHook: readGeminiHook,
 	screens: [
 		{pattern: /Do you trust the files in this folder\?/, state: 'needs-input', reason: 'Gemini asks to trust this folder'},
+		{pattern: /How would you like to authenticate/, state: 'needs-input', reason: 'Gemini asks how to sign in (Google, an API key or Vertex AI)'},
 		{pattern: /Usage limit reached for ([^\s.]+(?:\.[^\s.]+)*)/, state: 'needs-input', reason: match => `usage limit reached for ${match[1]}: keep trying or stop`},
 		{pattern: /A potential loop was detected/, state: 'needs-input', reason: 'Gemini detected a loop and asks whether to keep loop detection on'},
 		{pattern: /Allow execution of (.+?)\?/, state: 'needs-input', reason: match => `permission: ${match[1]}`},
