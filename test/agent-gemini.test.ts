@@ -153,6 +153,8 @@ test.serial('gemini: respawned, it resumes its own session and is ready at its p
 	t.is(respawned.exitCode, 0, respawned.stderr);
 	const waiting = await waitForState(world.sandbox, job.id, 'ready', /^resumed; waiting at its prompt$/, 30_000);
 	assertCleanReason(t, waiting.reason);
+	// Typed once its prompt is on screen, as a person would (its hook says "resumed" a moment before that).
+	await waitForScreen(world.sandbox, job.id, /Type your message/);
 	const before = (await turnRequests(world.server)).length;
 	t.is((await world.sandbox.ao(['send', job.id, '[answer again]'])).exitCode, 0);
 	await waitFor('the next turn\'s request', async () => (await turnRequests(world.server)).length > before);

@@ -153,6 +153,8 @@ export const gemini: AgentStrategy = {
 	name: 'gemini',
 	reportsAll: false,
 	fullScreen: true,
+	// An Enter within 30 ms of the key before it is a new line to Gemini CLI (its FAST_RETURN_TIMEOUT), not a submit.
+	enterAfterMs: 100,
 	prepare,
 	readHook: readGeminiHook,
 	screens: [
