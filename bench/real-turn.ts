@@ -11,7 +11,7 @@ import {createInterface} from 'node:readline';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {execa} from 'execa';
 import {claudeHome} from '../test/helpers/claude-home.js';
-import {record} from './lib.js';
+import {processesWithEnv, record} from './lib.js';
 import {root, World} from './world.js';
 
 interface Event {
@@ -99,8 +99,18 @@ export async function realTurn(runs: number): Promise<void> {
 			bgDone.push(finished - started);
 		}
 	} finally {
-		await world.cleanup();
+		// Claude's daemon first, while its HOME (inside the world's dir) is still there; then ao's world; then whatever
+		// of claude --bg is still left with that HOME.
 		await execa(path.join(root, 'node_modules', '.bin', 'claude'), ['daemon', 'stop', '--any'], {env: {...process.env, ...env}, reject: false, stdin: 'ignore'});
+		await world.cleanup();
+		for (const pid of processesWithEnv(`HOME=${env.HOME}`)) {
+			try {
+				process.kill(pid, 'SIGKILL');
+			} catch {
+				// Gone already.
+			}
+		}
+
 		server.stop();
 	}
 
