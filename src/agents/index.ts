@@ -21,3 +21,8 @@ export function strategyFor(name: string, preset: Pick<Preset, 'kind' | 'command
 	const program = preset?.command[0] ? path.basename(preset.command[0]) : '';
 	return Object.hasOwn(strategies, program) ? strategies[program]! : shell;
 }
+
+/** The strategy a job runs: the kind recorded at dispatch (a record of ao 0.1 has none: then by its preset's name). */
+export function strategyOf(job: {kind?: string; agent: string}): AgentStrategy {
+	return job.kind && Object.hasOwn(strategies, job.kind) ? strategies[job.kind]! : strategyFor(job.agent, undefined);
+}

@@ -1,5 +1,5 @@
 import {setTimeout as sleep} from 'node:timers/promises';
-import {strategyFor} from '../agents/index.js';
+import {strategyOf} from '../agents/index.js';
 import {AoError} from './errors.js';
 import type {Job} from './job.js';
 import {checkName} from './names.js';
@@ -46,7 +46,7 @@ export async function peek(tmux: Tmux, target: Target, options: {lines?: number;
 export async function send(tmux: Tmux, target: Target, text: string, enter: boolean): Promise<void> {
 	const pane = requirePane(target);
 	if (pane.dead) throw new AoError(`job ${target.job.id} (${target.job.name}) is not running (${target.job.state}); there is nothing to type into`);
-	await tmux.sendText(pane.paneId, text, enter, strategyFor(target.job.agent, undefined).enterAfterMs);
+	await tmux.sendText(pane.paneId, text, enter, strategyOf(target.job).enterAfterMs);
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): boolean {

@@ -187,7 +187,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		const now = new Date().toISOString();
 		const job: Job = {
 			id, name, agent, task: request.task, argv: [], state: 'queued', reason: 'preparing', preparing: true, dispatchPid: process.pid, cwd, worktree: cwd,
-			sessionId: randomUUID(), pinned: false, priority: request.priority ?? 0, createdAt: now, updatedAt: now, stateSince: now,
+			kind: strategy.name, sessionId: randomUUID(), pinned: false, priority: request.priority ?? 0, createdAt: now, updatedAt: now, stateSince: now,
 		};
 		if (repo) {
 			job.repo = repo;

@@ -32,6 +32,8 @@ export interface Job {
 	pinned: boolean;
 	/** Queued jobs with a higher priority start first (default 0). */
 	priority?: number;
+	/** Which agent strategy it runs (src/agents/<kind>.ts), as its preset said at dispatch. */
+	kind?: string;
 	/** Where its environment (jobs/<id>/env) came from: the dispatching shell (default) or the tmux server. */
 	envFrom?: EnvSource;
 	/** HOME and CODEX_HOME in the agent's environment, where its agent keeps the records ao reads usage from. */

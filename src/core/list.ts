@@ -1,5 +1,5 @@
 import path from 'node:path';
-import {strategyFor} from '../agents/index.js';
+import {strategyOf} from '../agents/index.js';
 import {readUsageSummary, summaryMaxAgeMs, type UsageSummary} from './cost.js';
 import type {Job} from './job.js';
 import {lastOutputLine, lastOutputLineLater} from './output-log.js';
@@ -57,7 +57,7 @@ export async function listJobs(paths: StatePaths, tmux: Tmux, options: ListOptio
 	const views = await Promise.all(shown.map(async job => {
 		const position = queue.indexOf(job);
 		// A full-screen agent's log is cursor moves and redraws: its "last line" would be debris ("Esctocancel·Tab...").
-		const lastLine = strategyFor(job.agent, undefined).fullScreen ? ''
+		const lastLine = strategyOf(job).fullScreen ? ''
 			: options.nonBlocking ? await lastOutputLineLater(paths.outputLog(job.id)) : lastOutputLine(paths.outputLog(job.id));
 		const usage = summary?.jobs[job.id];
 		// A record of ao before 0.2 may still hold the agent's environment until its next start: never shown.

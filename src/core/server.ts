@@ -69,6 +69,15 @@ export function supervisorOutdated(paths: StatePaths, pane: PaneInfo): boolean {
 	return sameBuild(thisBuild(), buildOnDisk());
 }
 
+/** Waits (up to `waitMs`) for `pid` to end, then SIGKILL if it has not. */
+async function awaitExit(pid: number, waitMs: number): Promise<void> {
+	const deadline = Date.now() + waitMs;
+	while (isAlive(pid) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 25));
+	try {
+		if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+	} catch {}
+}
+
 /** SIGTERM, then SIGKILL if `pid` is still there after `waitMs`; returns once it is gone. */
 export async function endProcess(pid: number, waitMs: number): Promise<void> {
 	try {
@@ -77,11 +86,7 @@ export async function endProcess(pid: number, waitMs: number): Promise<void> {
 		return;
 	}
 
-	const deadline = Date.now() + waitMs;
-	while (isAlive(pid) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 25));
-	try {
-		if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-	} catch {}
+	await awaitExit(pid, waitMs);
 }
 
 /** The running supervisor's pid (from its pid file), if that process is alive. */
@@ -102,12 +107,7 @@ export function supervisorPid(paths: StatePaths): number | undefined {
 export async function killServerAndSupervisor(tmux: Tmux, paths: StatePaths, waitMs = 10_000): Promise<void> {
 	const pid = supervisorPid(paths);
 	await tmux.killServer();
-	if (pid === undefined) return;
-	const deadline = Date.now() + waitMs;
-	while (isAlive(pid) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 25));
-	try {
-		if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-	} catch {}
+	if (pid !== undefined) await awaitExit(pid, waitMs);
 }
 
 export function supervisorPane(panes: PaneInfo[]): PaneInfo | undefined {
