@@ -22,7 +22,8 @@ export async function run(action: string, options: {json?: boolean}): Promise<vo
 
 			const jobs = Object.entries(status.jobs).map(([state, count]) => `${count} ${state}`).join(', ') || 'no jobs';
 			out(`running: socket "${status.socket}", server pid ${status.serverPid}, supervisor ${supervisorText(status)}, ${status.windows} agent window(s); ${jobs}`);
-			const differs = status.supervisorAlive && (!status.supervisorBuild || !sameBuild(status.supervisorBuild, status.build));
+			// A supervisor still loading has written neither its pid nor its build yet: nothing to compare.
+			const differs = status.supervisorPid !== undefined && (!status.supervisorBuild || !sameBuild(status.supervisorBuild, status.build));
 			if (differs) {
 				out(`the supervisor runs ao ${status.supervisorBuild ? describeBuild(status.supervisorBuild) : '0.1 or older'}, this is ao ${describeBuild(status.build)}: the next ao command restarts it on this one (agents keep running)`);
 			} else {
