@@ -201,13 +201,13 @@ test('claude: the guard denies a DELETE without WHERE; the block stays on the jo
 	const {sandbox} = world;
 	const command = 'sqlite3 shop.db "DELETE FROM users"';
 	const job = await dispatchClaude(world, 'deleter', task('clean the users table', `[run ${command}]`, '[answer I could not run it]'));
-	const blocked = await expectState(t, sandbox, job.id, 'needs-input', /^guard: blocked/);
-	t.is(blocked?.reason, `guard: blocked ${command} (matched DELETE FROM users)`);
+	const blocked = await expectState(t, sandbox, job.id, 'needs-input', /^guard: denied/);
+	t.is(blocked?.reason, `guard: denied ${command} (DELETE without WHERE)`);
 	// Claude is told why and ends its turn ("I could not run it"): its Stop must not hide the block.
 	await waitFor('Claude to end its turn', async () => (await screen(sandbox, job.id)).includes('I could not run it'));
 	await waitFor('the Stop hook of that turn', () => readFileSync(path.join(sandbox.home, 'jobs', job.id, 'state.json'), 'utf8').includes('"afterBlock"'));
 	const held = await listed(sandbox, job.id);
-	t.is(`${held.state} (${held.reason})`, `needs-input (guard: blocked ${command} (matched DELETE FROM users))`);
+	t.is(`${held.state} (${held.reason})`, `needs-input (guard: denied ${command} (DELETE without WHERE))`);
 	t.false(existsSync(path.join(held.worktree, 'shop.db')), 'the command never ran');
 	const dismissed = await sandbox.ao(['dismiss', job.id]);
 	t.is(dismissed.exitCode, 0, dismissed.stderr);

@@ -1,70 +1,111 @@
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import {blockLifted, guardBlocked, reported} from '../src/core/transitions.js';
-import {loadDefaults} from '../src/core/config.js';
-import {checkToolCall, denyDecision, toolCallText} from '../src/core/guard.js';
+import {blockLifted, guardAsked, guardBlocked, reported} from '../src/core/transitions.js';
 import {aoBin, dispatchJson, useSandbox, waitFor, waitForState} from './helpers/ao.js';
 
-const deny = loadDefaults().guard.deny;
+/** Claude Code's and Codex's answer, or Gemini CLI's. */
+interface Answer {
+	hookSpecificOutput?: {permissionDecision: string; permissionDecisionReason: string};
+	decision?: string;
+	reason?: string;
+}
+
 const bash = (command: string) => ({tool_name: 'Bash', tool_input: {command}});
+const payload = (command: string, cwd: string) => JSON.stringify({session_id: 's', hook_event_name: 'PreToolUse', cwd, ...bash(command)});
 
-const blocked: Array<[string, string]> = [
-	['psql -c "DELETE FROM users"', 'DELETE FROM users"'],
-	['sqlite3 app.db \'DELETE FROM sessions;\'', 'DELETE FROM sessions;'],
-	['mysql -e "DROP TABLE accounts"', 'DROP TABLE'],
-	['psql -c "drop database prod"', 'drop database'],
-	['echo "TRUNCATE orders" | psql', 'TRUNCATE o'],
-	['rm -rf /', 'rm -rf /'],
-	['sudo rm -fr / --no-preserve-root', 'rm -fr /'],
-	['rm -rf ~', 'rm -rf ~'],
-	['rm -rf ~/', 'rm -rf ~/'],
-	['rm -r -f $HOME', 'rm -r -f $HOME'],
-	['git push --force origin main', 'git push --force'],
-	['git push -f', 'git push -f'],
-	['git reset --hard origin/main', 'git reset --hard origin/main'],
-];
 
-const allowed = [
-	'psql -c "DELETE FROM users WHERE id = 42"',
-	'rm -rf build/ node_modules',
-	'rm -rf /tmp/scratch',
-	'git push origin ao/fix-login',
-	'git reset --hard HEAD~1',
-	'echo "drop tablespace is fine"',
-	'ls -la',
-];
-
-for (const [command, matched] of blocked) {
-	test(`the default guard blocks: ${command}`, t => {
-		const verdict = checkToolCall(bash(command), deny);
-		t.truthy(verdict, command);
-		t.true(verdict!.matched.startsWith(matched.trim().slice(0, 6)), verdict!.matched);
-	});
-}
-
-for (const command of allowed) {
-	test(`the default guard lets through: ${command}`, t => {
-		t.is(checkToolCall(bash(command), deny), undefined);
-	});
-}
-
-test('an MCP tool call is checked as the JSON of its input (where SQL goes)', t => {
-	const call = {tool_name: 'mcp__db__query', tool_input: {sql: 'DELETE FROM users'}};
-	t.is(toolCallText(call), '{"sql":"DELETE FROM users"}');
-	t.truthy(checkToolCall(call, deny));
-	t.is(checkToolCall({tool_name: 'mcp__db__query', tool_input: {sql: 'DELETE FROM users WHERE id = 1'}}, deny), undefined);
-	t.is(toolCallText({tool_name: 'Bash'}), '');
+test('a question is the job\'s state until the agent says more; the agent\'s own prompt for it keeps the guard\'s reason', t => {
+	const at = '2026-12-01T00:00:00.000Z';
+	const base = {id: 'abcd1234', name: 'x', agent: 'claude', task: '', argv: [], state: 'working' as const, reason: 'busy', cwd: '/', worktree: '/', sessionId: '', pinned: false, createdAt: at, updatedAt: at, stateSince: at};
+	const asked = {...base, ...guardAsked('guard: asks before psql -c "DELETE FROM t WHERE id > 0" (broad)')};
+	t.is(asked.state, 'needs-input');
+	t.is(asked.block, undefined, 'not a block: the user answers in the agent');
+	t.deepEqual(reported(asked, {state: 'needs-input', reason: 'permission: Bash(psql ...)', userPrompt: false, at}), {reports: true, reportedAt: at});
+	t.like(reported(asked, {state: 'working', reason: 'running Bash', userPrompt: false, at}), {state: 'working', reason: 'running Bash'});
 });
 
-test('the deny decision is the JSON Claude Code documents for PreToolUse', t => {
-	t.deepEqual(JSON.parse(denyDecision({matched: 'DROP TABLE', pattern: 'x'})), {
-		hookSpecificOutput: {
-			hookEventName: 'PreToolUse',
-			permissionDecision: 'deny',
-			permissionDecisionReason: 'Blocked by ao\'s guard: "DROP TABLE" matches a destructive pattern (guard.deny). Ask the user to run it themselves if it is really wanted.',
-		},
-	});
+test('ao guard answers in each agent\'s protocol: deny and ask for Claude Code, deny for Codex (it has no ask), decision for Gemini CLI', async t => {
+	const sandbox = useSandbox(t);
+	const cwd = await sandbox.initRepo();
+	const answer = async (command: string, agent?: string) => {
+		const result = await sandbox.ao(['guard', ...(agent ? ['--agent', agent] : [])], {input: payload(command, cwd)});
+		t.is(result.exitCode, 0, result.stderr);
+		return result.stdout ? JSON.parse(result.stdout) as Answer : undefined;
+	};
+
+	const claude = await answer('git push origin +main');
+	t.is(claude?.hookSpecificOutput?.permissionDecision, 'deny');
+	t.regex(claude?.hookSpecificOutput?.permissionDecisionReason ?? '', /^Blocked by ao's guard \(rule git-force-push: force push \(\+main\)\)\./);
+	t.is((await answer('psql -c "DELETE FROM t WHERE id > 0"'))?.hookSpecificOutput?.permissionDecision, 'ask');
+	t.is((await answer('psql -c "DELETE FROM t WHERE id > 0"', 'codex'))?.hookSpecificOutput?.permissionDecision, 'deny');
+	t.deepEqual(Object.keys((await answer('kubectl delete ns prod', 'gemini'))!), ['decision', 'reason']);
+	t.is((await answer('kubectl delete ns prod', 'gemini'))?.decision, 'deny');
+	t.is((await answer('psql -c "UPDATE t SET a = 1 WHERE a IS NOT NULL"', 'gemini'))?.decision, 'ask');
+	t.is(await answer('grep -rn "DROP TABLE" docs/'), undefined, 'a grep for SQL destroys nothing');
+	t.is(await answer('npm test'), undefined);
+	const mcp = await sandbox.ao(['guard'], {input: JSON.stringify({tool_name: 'mcp__postgres__query', tool_input: {sql: 'TRUNCATE orders'}, cwd})});
+	t.is((JSON.parse(mcp.stdout) as Answer).hookSpecificOutput?.permissionDecision, 'deny');
+	const wrong = await sandbox.ao(['guard', '--agent', 'aider']);
+	t.is(wrong.exitCode, 2);
+	t.is(wrong.stderr, 'ao: ao guard --agent takes claude, codex, gemini; got "aider"');
+});
+
+test('ao guard --explain shows how a command is taken apart and judged; --rules lists every rule', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const explained = await sandbox.ao(['guard', '--explain', 'cd /tmp && sudo bash -lc "rm -rf ~" ; echo "DROP TABLE x" | psql']);
+	t.is(explained.exitCode, 0, explained.stderr);
+	t.is(explained.stdout, [
+		'runs 3 commands:',
+		'  1. rm -rf ~',
+		'     via sudo > bash -lc; in /tmp',
+		'     deny: rm-protected (recursive rm of the home folder)',
+		'  2. echo DROP TABLE x',
+		'     in /tmp',
+		'  3. psql',
+		'     in /tmp; stdin: "DROP TABLE x"',
+		'     deny: sql-drop (DROP TABLE)',
+		'SQL: DROP TABLE x: sql-drop (DROP TABLE)',
+		'verdict: deny (rm-protected: recursive rm of the home folder)',
+	].join('\n'));
+	const plain = await sandbox.ao(['guard', '--explain', 'ls -la']);
+	t.is(plain.stdout, 'no rule is about any word of this command: not parsed, allowed\nverdict: allow');
+	const json = await sandbox.aoJson<{action: string; decisive: {rule: string}}>(['guard', '--explain', 'terraform destroy -auto-approve']);
+	t.like(json, {action: 'deny', decisive: {rule: 'terraform-destroy'}});
+	const rules = await sandbox.ao(['guard', '--rules']);
+	t.regex(rules.stdout, /^sql-delete-without-where +deny +DELETE without a WHERE$/m);
+	t.regex(rules.stdout, /^shell-unjudgeable +ask +/m);
+	const empty = await sandbox.ao(['guard', '--explain', ' ']);
+	t.is(empty.exitCode, 2);
+	t.regex(empty.stderr, /^ao: ao guard --explain takes the command to judge/);
+});
+
+test('guard.rules turns a rule off or to ask, adds one of the user\'s own; a typo is one line naming the rule; a repo\'s untrusted .ao.yaml cannot weaken it', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const verdict = async (command: string, cwd?: string) => (await sandbox.aoJson<{action: string; decisive: {rule: string; what: string} | null}>(['guard', '--explain', command, ...(cwd ? ['--cwd', cwd] : [])]));
+	writeFileSync(sandbox.configFile, [
+		'guard:',
+		'  rules:',
+		'    git-force-push: off',
+		'    terraform-destroy: ask',
+		'    no-prod: {program: [psql, pg_dump], args: "prod\\\\.internal", action: deny, why: production database}',
+		'',
+	].join('\n'));
+	t.is((await verdict('git push -f')).action, 'allow');
+	t.is((await verdict('terraform destroy')).action, 'ask');
+	t.like((await verdict('psql -h db.prod.internal -c "SELECT 1"')).decisive, {rule: 'no-prod', what: 'production database'});
+	t.is((await verdict('psql -h db.staging.internal -c "SELECT 1"')).action, 'allow');
+	writeFileSync(sandbox.configFile, 'guard:\n  rules:\n    git-force-psuh: off\n');
+	const typo = await sandbox.ao(['guard', '--explain', 'ls']);
+	t.is(typo.exitCode, 2);
+	t.regex(typo.stderr, /guard\.rules\.git-force-psuh is not a built-in rule \(did you mean "git-force-push"\?\)/);
+	t.is(typo.stderr.split('\n').filter(Boolean).length, 1);
+	writeFileSync(sandbox.configFile, '');
+	const repo = sandbox.repo;
+	writeFileSync(path.join(repo, '.ao.yaml'), 'guard:\n  rules:\n    sql-drop: off\n');
+	t.is((await verdict('psql -c "DROP TABLE users"', repo)).action, 'deny', 'an agent could write .ao.yaml in its worktree');
 });
 
 test('ao guard blocks a destructive call with the decision on stdout and moves the job to needs-input; allows the rest', async t => {
@@ -83,7 +124,7 @@ test('ao guard blocks a destructive call with the decision on stdout and moves t
 	t.is(refused.exitCode, 0);
 	t.is((JSON.parse(refused.stdout) as {hookSpecificOutput: {permissionDecision: string}}).hookSpecificOutput.permissionDecision, 'deny');
 	const stuck = await waitForState(sandbox, job.id, 'needs-input', /^guard: /);
-	t.is(stuck.reason, 'guard: blocked psql -c "DROP TABLE accounts" (matched DROP TABLE)');
+	t.is(stuck.reason, 'guard: denied psql -c "DROP TABLE accounts" (DROP TABLE)');
 	await sandbox.ao(['guard'], {env, input: payload('psql -c "DROP TABLE accounts"')});
 	const events = readFileSync(path.join(sandbox.home, 'jobs', job.id, 'events.jsonl'), 'utf8').trim().split('\n').map(line => JSON.parse(line) as {signal: string; reason: string});
 	t.is(events.filter(event => event.signal === 'guard').length, 2);
@@ -103,14 +144,14 @@ test('a guard block stays on the job while the agent goes on reporting, until a 
 	const hook = (event: string, extra: Record<string, unknown> = {}) => sandbox.ao(['report', '--hook', event], {env, input: JSON.stringify({session_id: 's', hook_event_name: event, ...extra})});
 	const command = 'sqlite3 shop.db "DELETE FROM users"';
 	await sandbox.ao(['guard'], {env, input: JSON.stringify({session_id: 's', hook_event_name: 'PreToolUse', cwd: job.worktree, ...bash(command)})});
-	const reason = 'guard: blocked sqlite3 shop.db "DELETE FROM users" (matched DELETE FROM users)';
-	await waitForState(sandbox, job.id, 'needs-input', /^guard: blocked/);
+	const reason = 'guard: denied sqlite3 shop.db "DELETE FROM users" (DELETE without WHERE)';
+	await waitForState(sandbox, job.id, 'needs-input', /^guard: denied/);
 	// Claude Code ends its turn a moment after the deny: Stop must not hide the block.
 	await hook('Stop');
 	await hook('Notification', {message: 'Claude is waiting for your input'});
 	const held = (await sandbox.aoJson<Array<{id: string; state: string; reason: string}>>(['list'])).find(item => item.id === job.id)!;
 	t.deepEqual([held.state, held.reason], ['needs-input', reason]);
-	t.regex((await sandbox.ao(['list'])).stdout, /Needs input \(1\)\n.*blocked .*guard: blocked sqlite3/);
+	t.regex((await sandbox.ao(['list'])).stdout, /Needs input \(1\)\n.*blocked .*guard: denied sqlite3/);
 	const events = readFileSync(path.join(sandbox.home, 'jobs', job.id, 'events.jsonl'), 'utf8').trim().split('\n').map(line => JSON.parse(line) as {to: string; reason: string; signal: string});
 	t.true(events.some(event => event.signal === 'guard' && event.to === 'needs-input' && event.reason === reason));
 	t.false(events.some(event => event.reason === 'finished its turn'), 'the reports were kept aside, not shown');
@@ -124,7 +165,7 @@ test('a guard block stays on the job while the agent goes on reporting, until a 
 	t.regex(again.stderr, /^ao: job [0-9a-f]{8} \(blocked\) has no guard block to dismiss \(needs-input: Claude is waiting for your input\)$/);
 	// A second block, lifted by a reply this time.
 	await sandbox.ao(['guard'], {env, input: JSON.stringify({session_id: 's', hook_event_name: 'PreToolUse', cwd: job.worktree, ...bash(command)})});
-	await waitForState(sandbox, job.id, 'needs-input', /^guard: blocked/);
+	await waitForState(sandbox, job.id, 'needs-input', /^guard: denied/);
 	await hook('Stop');
 	const replied = await sandbox.ao(['send', 'blocked', 'run it yourself, please']);
 	t.is(replied.exitCode, 0, replied.stderr);
@@ -135,7 +176,7 @@ test('a guard block stays on the job while the agent goes on reporting, until a 
 test('the transitions keep reports aside while a block holds, and a prompt the user typed lifts it', t => {
 	const at = '2026-12-01T00:00:00.000Z';
 	const base = {id: 'abcd1234', name: 'x', agent: 'claude', task: '', argv: [], state: 'working' as const, reason: 'busy', cwd: '/', worktree: '/', sessionId: '', pinned: false, createdAt: at, updatedAt: at, stateSince: at};
-	const blocked = {...base, ...guardBlocked('guard: blocked rm -rf /', at)};
+	const blocked = {...base, ...guardBlocked('guard: denied rm -rf / (recursive rm of the root)', at)};
 	t.deepEqual(reported(blocked, {state: 'ready', reason: 'finished its turn', userPrompt: false, at}), {reports: true, reportedAt: at, afterBlock: {state: 'ready', reason: 'finished its turn'}});
 	t.deepEqual(reported(blocked, {state: 'working', reason: 'prompt submitted', userPrompt: true, at}), {reports: true, reportedAt: at, block: undefined, afterBlock: undefined, state: 'working', reason: 'prompt submitted', said: {state: 'working', reason: 'prompt submitted'}});
 	t.deepEqual(blockLifted({...blocked, afterBlock: {state: 'ready', reason: 'finished its turn'}}, 'dismissed'), {block: undefined, afterBlock: undefined, state: 'ready', reason: 'finished its turn'});

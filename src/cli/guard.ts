@@ -1,46 +1,44 @@
-import {appendFileSync, readFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {loadConfig} from '../core/config.js';
-import {errorMessage} from '../core/errors.js';
-import {checkToolCall, denyDecision, guardReason} from '../core/guard.js';
-import {jobIdPattern} from '../core/job.js';
-import {wakeSupervisor} from '../core/report.js';
-import {isLive} from '../core/states.js';
-import {JobStore} from '../core/store.js';
-import {guardBlocked} from '../core/transitions.js';
+import {UsageError} from '../core/errors.js';
+import type {GuardedAgent} from '../guard/answer.js';
+import {explainText, rulesText} from '../guard/explain.js';
+import {runGuardHook} from '../guard/hook.js';
+import {judgeShell} from '../guard/judge.js';
+import {machineContext} from '../guard/places.js';
+import {guardSettings} from '../guard/settings.js';
 import {context} from './context.js';
+import {out, printJson} from './io.js';
+
+const agents: GuardedAgent[] = ['claude', 'codex', 'gemini'];
 
 /**
- * `ao guard`: Claude Code's PreToolUse hook. Prints the documented deny decision for a call matching guard.deny
- * and holds the job in needs-input until the user replies or dismisses it; prints nothing (the call goes ahead) otherwise. Always exits 0: a hook that
- * fails must not be read as a verdict.
+ * `ao guard`: with no option, the agents' hook (bin/ao starts it directly, see src/guard/hook.ts); `--explain CMD`
+ * shows how a command is taken apart and judged; `--rules` lists the rules and their actions.
  */
-export async function run(options: {agent?: string} = {}): Promise<void> {
-	const ctx = context();
-	const jobId = ctx.env.AO_JOB_ID;
-	try {
-		const input = process.stdin.isTTY ? '' : readFileSync(0, 'utf8');
-		const payload = input.trim() ? JSON.parse(input) as Record<string, unknown> : {};
-		const {config} = await loadConfig({cwd: typeof payload.cwd === 'string' ? payload.cwd : ctx.cwd, paths: ctx.paths});
-		const verdict = checkToolCall(payload, config.guard.deny);
-		if (!verdict) return;
-		process.stdout.write(denyDecision(verdict, options.agent) + '\n');
-		if (!jobId || !jobIdPattern.test(jobId)) return;
-		const reason = guardReason(payload, verdict);
-		const store = new JobStore(ctx.paths);
-		const at = new Date().toISOString();
-		const before = await store.read(jobId);
-		const after = await store.update(jobId, job => (isLive(job.state) && job.state !== 'queued' ? guardBlocked(reason, at) : undefined), 'guard');
-		// Every block is in the timeline, even when the job already showed this very reason.
-		if (after.state === before.state && after.reason === before.reason) {
-			await store.appendEvent(jobId, {at, from: before.state, to: before.state, reason, signal: 'guard'});
-		}
-
-		wakeSupervisor(ctx.paths);
-	} catch (error) {
-		try {
-			appendFileSync(ctx.paths.supervisorLog, `${new Date().toISOString()} ${jobId ?? '-'} guard could not decide: ${errorMessage(error)}\n`);
-		} catch {
-			// Nowhere to write: stay quiet rather than disturb the agent.
-		}
+export async function run(options: {agent?: string; explain?: string; rules?: boolean; json?: boolean; cwd?: string}): Promise<void> {
+	if (options.agent !== undefined && !agents.includes(options.agent as GuardedAgent)) {
+		throw new UsageError(`ao guard --agent takes ${agents.join(', ')}; got "${options.agent}"`);
 	}
+
+	if (options.explain === undefined && !options.rules) return runGuardHook(options.agent as GuardedAgent | undefined);
+	const ctx = context();
+	const cwd = path.resolve(ctx.cwd, options.cwd ?? '.');
+	const {config} = await loadConfig({cwd, paths: ctx.paths});
+	const settings = guardSettings(config.guard);
+	if (options.rules) {
+		if (options.json) printJson({rules: rulesText(settings)});
+		else for (const line of rulesText(settings)) out(line);
+		return;
+	}
+
+	if (!options.explain?.trim()) throw new UsageError('ao guard --explain takes the command to judge, e.g. ao guard --explain \'git push -f\'');
+	const verdict = await judgeShell(options.explain, machineContext(cwd, ctx.env.HOME ?? os.homedir()), settings);
+	if (options.json) {
+		printJson({action: verdict.action, decisive: verdict.decisive ?? null, findings: verdict.findings, commands: verdict.commands, parseErrors: verdict.parseErrors, sql: verdict.sql});
+		return;
+	}
+
+	for (const line of explainText(verdict)) out(line);
 }

@@ -207,9 +207,13 @@ program.command('tmux')
 	.action(action(async (tmuxAction: string, options: {apply?: boolean}) => (await import('./tmux-cmd.js')).run(tmuxAction, options)));
 
 program.command('guard')
-	.description('(an agent\'s hook before a tool runs) block tool calls that match guard.deny; reads the hook JSON on stdin')
-	.option('--agent <kind>', 'whose hook: claude (PreToolUse, the default) or gemini (BeforeTool)')
-	.action(action(async (options: {agent?: string}) => (await import('./guard.js')).run(options)));
+	.description('judge a command as the guard does (--explain), list its rules (--rules); with neither, the hook agents run before a tool call (JSON on stdin)')
+	.option('--explain <command>', 'show how COMMAND is parsed and judged (run in --cwd, default here)')
+	.option('--rules', 'list the rules, their action (deny, ask, off) and what each catches')
+	.option('--cwd <dir>', 'with --explain: judge as if run in DIR (the main checkout, an agent\'s worktree)')
+	.option('--json', 'print the verdict (or the rules) as JSON')
+	.option('--agent <kind>', 'the hook: whose protocol to answer in: claude (the default), codex or gemini')
+	.action(action(async (options: {agent?: string; explain?: string; rules?: boolean; json?: boolean; cwd?: string}) => (await import('./guard.js')).run(options)));
 
 program.command('supervise', {hidden: true})
 	.description('the supervisor loop (runs in window 0 of the ao server)')

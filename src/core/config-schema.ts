@@ -1,4 +1,5 @@
 import {strategyNames} from '../agents/index.js';
+import {builtinRules} from '../guard/rules.js';
 
 /** What every config key may hold. `validateConfigValue` walks a parsed file against it. */
 export type Rule =
@@ -11,6 +12,8 @@ export type Rule =
 	| {type: 'size'}
 	| {type: 'duration'}
 	| {type: 'regexList'}
+	| {type: 'regex'}
+	| {type: 'either'; rules: Rule[]}
 	| {type: 'enum'; values: string[]}
 	| {type: 'object'; keys: Record<string, Rule>}
 	| {type: 'record'; value: Rule; required?: string[]};
@@ -77,7 +80,30 @@ export const configSchema: Rule = {
 		detect: {type: 'object', keys: {needs_input: {type: 'regexList'}, working: {type: 'regexList'}}},
 		notify: {type: 'object', keys: {command: {type: 'string'}, bell: {type: 'bool'}, message: {type: 'bool'}}},
 		dashboard: {type: 'object', keys: {refresh_ms: {type: 'int', min: 100}}},
-		guard: {type: 'object', keys: {deny: {type: 'regexList'}}},
+		guard: {
+			type: 'object',
+			keys: {
+				deny: {type: 'regexList'},
+				rules: {
+					type: 'record',
+					value: {
+						type: 'either',
+						rules: [
+							{type: 'enum', values: ['deny', 'ask', 'off']},
+							{
+								type: 'object',
+								keys: {
+									program: {type: 'either', rules: [{type: 'string', nonEmpty: true}, {type: 'stringList', nonEmpty: true}]},
+									args: {type: 'regex'},
+									action: {type: 'enum', values: ['deny', 'ask']},
+									why: {type: 'string'},
+								},
+							},
+						],
+					},
+				},
+			},
+		},
 		prices: {
 			type: 'record',
 			value: {type: 'object', keys: Object.fromEntries(['input', 'output', 'cache_write', 'cache_read'].map(kind => [kind, {type: 'number', min: 0} as Rule]))},
@@ -104,8 +130,11 @@ export const configSchema: Rule = {
 	},
 };
 
-/** Keys whose value runs a program; a repository's .ao.yaml may set them only once `ao trust` approved it. */
-export const programKeys = [/^worktree\.setup$/, /^agents\.[^.]+\.command$/, /^agents\.[^.]+\.resume$/, /^agents\.[^.]+\.modes$/, /^notify\.command$/];
+/**
+ * Keys whose value runs a program, or could let an agent's destructive command through (the guard's); a repository's
+ * .ao.yaml may set them only once `ao trust` approved it (an agent can write the file in its worktree).
+ */
+export const programKeys = [/^worktree\.setup$/, /^agents\.[^.]+\.command$/, /^agents\.[^.]+\.resume$/, /^agents\.[^.]+\.modes$/, /^notify\.command$/, /^guard(\.|$)/];
 
 export interface Detect {
 	needs_input?: string[];
@@ -132,6 +161,9 @@ export interface Preset {
 	pause_keys?: string[];
 }
 
+/** A built-in rule's action, or a rule of the user's own (see src/guard/rules.ts). */
+export type GuardRuleSetting = 'deny' | 'ask' | 'off' | {program: string | string[]; args?: string; action?: 'deny' | 'ask'; why?: string};
+
 export interface StatusGlyphs {
 	needs_input: string;
 	ready: string;
@@ -152,7 +184,7 @@ export interface Config {
 	detect: Detect;
 	notify: {command: string; bell: boolean; message: boolean};
 	dashboard: {refresh_ms: number};
-	guard: {deny: string[]};
+	guard: {deny: string[]; rules: Record<string, GuardRuleSetting>};
 	/** Dollars per million tokens, by model name prefix. */
 	prices: Record<string, {input: number; output: number; cache_write: number; cache_read: number}>;
 	budget: {window_tokens: number; window_hours: number; per_job_tokens: number};
@@ -183,6 +215,8 @@ function expected(rule: Rule): string {
 		case 'size': return 'a size like "200x50"';
 		case 'duration': return 'a duration like "90s", "30m", "1h" or "off"';
 		case 'regexList': return 'a list of regular expressions';
+		case 'regex': return 'a regular expression';
+		case 'either': return rule.rules.map(expected).join(', or ');
 		case 'enum': return `one of ${rule.values.join(', ')}`;
 		case 'object':
 		case 'record': return 'a map';
@@ -235,6 +269,16 @@ export function validateConfigValue(value: unknown, rule: Rule = configSchema, a
 			const bad = value.find(item => !isRegex(item));
 			return bad === undefined ? [] : [{path: at, message: `${name} holds ${JSON.stringify(bad)}, which is not a valid regular expression`}];
 		}
+		case 'regex':
+			return typeof value === 'string' && isRegex(value) ? [] : wrong();
+		case 'either': {
+			const each = rule.rules.map(option => validateConfigValue(value, option, at));
+			if (each.some(problems => problems.length === 0)) return [];
+			// A map that has the shape of the map option gets that option's own problems (an unknown key, say).
+			const shaped = rule.rules.findIndex(option => option.type === 'object' && isPlainObject(value));
+			return shaped >= 0 ? each[shaped]! : wrong();
+		}
+
 		case 'enum':
 			return typeof value === 'string' && rule.values.includes(value) ? [] : wrong();
 		case 'stringList':
@@ -280,6 +324,16 @@ export function validateMerged(config: Config): SchemaProblem[] {
 	const problems: SchemaProblem[] = [];
 	for (const [name, preset] of Object.entries(config.agents)) {
 		if (!preset.command) problems.push({path: ['agents', name], message: `agents.${name}.command is required (the argv that starts the agent)`});
+	}
+
+	for (const [name, setting] of Object.entries(config.guard.rules)) {
+		const builtin = builtinRules.some(rule => rule.name === name);
+		if (typeof setting === 'string' && !builtin) {
+			const close = suggestion(name, builtinRules.map(rule => rule.name));
+			problems.push({path: ['guard', 'rules', name], message: `guard.rules.${name} is not a built-in rule${close.includes('did you mean') ? close : ' (ao guard --rules lists them)'}; a rule of your own is a map with program:`});
+		} else if (typeof setting === 'object' && !setting.program) {
+			problems.push({path: ['guard', 'rules', name], message: `guard.rules.${name} needs program: (the program it is about, e.g. kubectl)`});
+		}
 	}
 
 	if (!Object.hasOwn(config.agents, config.agent.default)) {

@@ -5,7 +5,7 @@ import {jobIdPattern, type Job} from './job.js';
 import {StatePaths} from './paths.js';
 import {isLive, type JobState} from './states.js';
 import {JobStore} from './store.js';
-import {reported} from './transitions.js';
+import {guardAsked, guardBlocked, reported} from './transitions.js';
 
 export const reportableStates: JobState[] = ['working', 'needs-input', 'ready'];
 
@@ -36,4 +36,24 @@ export async function report(paths: StatePaths, jobId: string | undefined, readi
 	}, 'report');
 	wakeSupervisor(paths);
 	return job;
+}
+
+/**
+ * Records what the guard did to a job's tool call: a denial holds the job in needs input until the user acts (see
+ * transitions.guardBlocked); a question is the job's state until the agent says more. Every one is in the timeline,
+ * even when the job already showed this very reason.
+ */
+export async function reportGuard(paths: StatePaths, jobId: string, reason: string, denied: boolean): Promise<void> {
+	const store = new JobStore(paths);
+	const at = new Date().toISOString();
+	const before = await store.read(jobId);
+	const after = await store.update(jobId, job => {
+		if (!isLive(job.state) || job.state === 'queued') return undefined;
+		return denied ? guardBlocked(reason, at) : guardAsked(reason);
+	}, 'guard');
+	if (after.state === before.state && after.reason === before.reason) {
+		await store.appendEvent(jobId, {at, from: before.state, to: before.state, reason, signal: 'guard'});
+	}
+
+	wakeSupervisor(paths);
 }

@@ -15,6 +15,14 @@ export function guardBlocked(reason: string, at: string): Partial<Job> {
 	return {state: 'needs-input', reason, block: {reason, at}, afterBlock: undefined};
 }
 
+/**
+ * The guard asked the user before a call runs: the agent shows its own prompt for it. Not a block: the user answers
+ * in the agent, and what the agent says next moves the job on.
+ */
+export function guardAsked(reason: string): Partial<Job> {
+	return {state: 'needs-input', reason, said: {state: 'needs-input', reason}};
+}
+
 /** The block is over: the job takes the state its agent reported meanwhile (ready when it said nothing). */
 export function blockLifted(job: Job, why: string): Partial<Job> {
 	return {block: undefined, afterBlock: undefined, state: job.afterBlock?.state ?? 'ready', reason: job.afterBlock?.reason ?? why};
@@ -39,6 +47,9 @@ export function reported(current: Job, report: {state?: JobState; reason: string
 		return patch;
 	}
 
+	// The agent's prompt for a call the guard asks about says less than the guard did: the guard's reason stays.
+	const guardQuestion = current.state === 'needs-input' && current.reason.startsWith('guard: asks') && report.state === 'needs-input';
+	if (guardQuestion) return patch;
 	if (report.state && (report.state !== current.state || report.reason !== current.reason)) {
 		Object.assign(patch, {state: report.state, reason: report.reason, said: {state: report.state, reason: report.reason}});
 	}
