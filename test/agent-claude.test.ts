@@ -215,6 +215,24 @@ test('claude: the guard denies a DELETE without WHERE; the block stays on the jo
 	assertCleanReasons(t, sandbox, job.id);
 });
 
+test('claude: a command the guard doubts is asked: Claude shows its prompt and the job says why; approved, it runs', async t => {
+	const world = await claudeWorld(t);
+	const {sandbox} = world;
+	const command = 'touch approved.txt && sqlite3 shop.db "DELETE FROM users WHERE id > 0"';
+	const job = await dispatchClaude(world, 'doubter', task('clean up old users', `[run ${command}]`, '[answer cleaned]'));
+	const asking = await expectState(t, sandbox, job.id, 'needs-input', /^guard: asks before/);
+	t.is(asking?.reason, 'guard: asks before touch approved.txt && sqlite3 shop.db "DELETE FROM u… (DELETE of nearly every row)');
+	t.regex(await screen(sandbox, job.id), /Do you want to proceed\?/);
+	// Claude's own hooks for its prompt come after the guard's answer: the guard's reason stays.
+	await new Promise(resolve => setTimeout(resolve, 1500));
+	t.regex((await listed(sandbox, job.id)).reason, /^guard: asks before/);
+	t.false(existsSync(path.join(job.worktree, 'approved.txt')));
+	await sandbox.ao(['send', job.id, '1']);
+	await waitFor('the approved command to run', () => existsSync(path.join(job.worktree, 'approved.txt')));
+	await expectState(t, sandbox, job.id, 'ready', /^finished its turn$/);
+	assertCleanReasons(t, sandbox, job.id);
+});
+
 test('claude: a tool loop that changes no file is flagged runaway', async t => {
 	const world = await claudeWorld(t);
 	const {sandbox} = world;

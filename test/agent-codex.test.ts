@@ -179,3 +179,20 @@ test('codex: respawned, it resumes the conversation in its worktree and is ready
 	t.true(JSON.stringify(next.body).includes('[answer hi]'), 'the resumed conversation holds the first turn');
 	await waitForState(world.sandbox, job.id, 'ready', /^finished its turn$/);
 });
+
+test('codex: the guard, its PreToolUse hook, denies a force push before Codex runs it; the job shows why, with no review screen for the hook', async t => {
+	const world = await codexWorld(t);
+	const marker = path.join(world.sandbox.dir, 'pushed');
+	const command = `git push origin +main && touch ${marker}`;
+	const job = await dispatchCodex(world, 'pusher', `[run ${command}]\n[answer I could not push]`);
+	const blocked = await waitForState(world.sandbox, job.id, 'needs-input', /^guard: denied/, 60_000);
+	t.is(blocked.reason, `guard: denied ${command} (force push (+main))`);
+	await waitForScreen(world.sandbox, job.id, /I could not push/);
+	const screenText = await waitForScreen(world.sandbox, job.id, /Blocked by ao's guard|blocked/i);
+	t.notRegex(screenText, /Hooks need review/);
+	t.false(existsSync(marker), 'the command never ran');
+	// Codex ends its turn after the deny: the block stays until the user acts.
+	await waitFor('Codex to end its turn', async () => (await lastTurnRequest(world.server)) > 0);
+	const held = (await world.sandbox.aoJson<JobJson[]>(['list'])).find(item => item.id === job.id)!;
+	t.is(`${held.state} (${held.reason})`, `needs-input (${blocked.reason})`);
+});

@@ -4,7 +4,7 @@ import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import {geminiHome} from './helpers/gemini-home.js';
 import {startModelServer, type ModelServer} from './helpers/model-server.js';
-import {dispatchJson, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
+import {dispatchJson, explainJob, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
 import {assertCleanReason, expectState, listed, screenOf, settled, waitForScreen} from './helpers/agent-turns.js';
 
 // The real Gemini CLI (node_modules/.bin/gemini) in ao, against the scripted Gemini API server: what ao shows of it.
@@ -160,4 +160,18 @@ test.serial('gemini: respawned, it resumes its own session and is ready at its p
 	await waitFor('the next turn\'s request', async () => (await turnRequests(world.server)).length > before);
 	t.true(JSON.stringify((await turnRequests(world.server)).at(-1)!.body).includes('[answer hi]'), 'the resumed session holds the first turn');
 	await waitForState(world.sandbox, job.id, 'ready', /^finished its turn$/);
+});
+
+test.serial('gemini: the guard, its BeforeTool hook, denies a DELETE without WHERE before Gemini runs it; the job shows why until the user acts', async t => {
+	const world = await geminiWorld(t);
+	const command = 'sqlite3 shop.db "DELETE FROM users"';
+	const job = await dispatchGemini(world, 'deleter', `[run ${command}]\n[answer I could not run it]`);
+	const blocked = await waitForState(world.sandbox, job.id, 'needs-input', /^guard: denied/, 60_000).catch(async (error: Error) => {
+		throw new Error(`${error.message}\n${await explainJob(world.sandbox, job.id)}`);
+	});
+	t.is(blocked.reason, `guard: denied ${command} (DELETE without WHERE)`);
+	await waitForScreen(world.sandbox, job.id, /I could not run it/);
+	t.false(existsSync(path.join(job.worktree, 'shop.db')), 'the command never ran');
+	const held = await listed(world.sandbox, job.id);
+	t.is(`${held?.state} (${held?.reason})`, `needs-input (${blocked.reason})`);
 });

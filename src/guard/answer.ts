@@ -33,5 +33,8 @@ export function jobReason(verdict: Verdict, agent: GuardedAgent = 'claude'): str
 	const finding = verdict.decisive!;
 	const denied = finding.action === 'deny' || agent === 'codex';
 	const tool = /^(Bash|run_shell_command|shell|exec_command|local_shell)$/.test(verdict.tool) ? '' : `${verdict.tool.replace(/^mcp__/, '')} `;
-	return `guard: ${denied ? 'denied' : 'asks before'} ${tool}${shorten(verdict.call, 48)} (${shorten(finding.what, 40)})`;
+	const head = `guard: ${denied ? 'denied' : 'asks before'} ${tool}`;
+	const what = shorten(finding.what, 36);
+	// A job's reason is at most 100 characters (reasons.ts): the command gets what the rest leaves.
+	return `${head}${shorten(verdict.call, Math.max(20, 100 - head.length - what.length - 3))} (${what})`;
 }

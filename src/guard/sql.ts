@@ -54,8 +54,8 @@ function astHit(node: Node, statement: string): SqlHit | undefined {
 			const verb = node.type.toUpperCase();
 			if (!node.where) return at(`sql-${node.type}-without-where`, `${verb} without WHERE`);
 			const truth = whereTruth(node.where as Node);
-			if (truth === 'always') return at('sql-always-true-where', `${verb} with a WHERE that is always true`);
-			if (truth === 'broad') return at('sql-broad-where', `${verb} with a WHERE that matches nearly every row`);
+			if (truth === 'always') return at('sql-always-true-where', `${verb} with a WHERE always true`);
+			if (truth === 'broad') return at('sql-broad-where', `${verb} of nearly every row`);
 			return undefined;
 		}
 
