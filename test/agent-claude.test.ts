@@ -221,7 +221,7 @@ test('claude: a command the guard doubts is asked: Claude shows its prompt and t
 	const command = 'touch approved.txt && sqlite3 shop.db "DELETE FROM users WHERE id > 0"';
 	const job = await dispatchClaude(world, 'doubter', task('clean up old users', `[run ${command}]`, '[answer cleaned]'));
 	const asking = await expectState(t, sandbox, job.id, 'needs-input', /^guard: asks before/);
-	t.is(asking?.reason, 'guard: asks before touch approved.txt && sqlite3 shop.db "DELETE FROM u… (DELETE of nearly every row)');
+	t.is(asking?.reason, 'guard: asks before touch approved.txt && sqlite3 shop.db "DELETE FROM … (DELETE of nearly every row)');
 	t.regex(await screen(sandbox, job.id), /Do you want to proceed\?/);
 	// Claude's own hooks for its prompt come after the guard's answer: the guard's reason stays.
 	await new Promise(resolve => setTimeout(resolve, 1500));
