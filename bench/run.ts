@@ -33,6 +33,30 @@ async function cliStart(): Promise<void> {
 	}
 }
 
+/** `ao guard` as an agent's hook runs it before each shell command: a typical command, and ones that need the parsers. */
+async function guardHook(): Promise<void> {
+	const section = 'guard hook (ao guard, a PreToolUse payload on stdin)';
+	const world = new World('guard');
+	await world.init();
+	const hook = (command: string) => async () => execa(process.execPath, [aoBin, 'guard'], {
+		cwd: world.repo, env: world.env, input: JSON.stringify({hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: {command}, cwd: world.repo}),
+	});
+	const floor = async () => execa(process.execPath, ['-e', '0']);
+	try {
+		const cases: Array<[string, string]> = [
+			['npm test', 'a typical command (no rule is about it: nothing parsed)'],
+			['git push origin +main', 'git push origin +main (the shell parser loads)'],
+			['psql -c "DELETE FROM users WHERE id > 0"', 'psql -c "DELETE ... WHERE" (shell and SQL parsers)'],
+		];
+		for (const [index, [command, name]] of cases.entries()) {
+			const pair = await alternate(20, hook(command), floor);
+			recordPair(section, [`ao guard: ${name}`, 'node -e 0'], 'ms', pair, index === 0 ? '< 1.5x node -e 0' : undefined);
+		}
+	} finally {
+		await world.cleanup();
+	}
+}
+
 async function dispatchVersusByHand(): Promise<void> {
 	const section = 'dispatch in a repository of 2,000 files (a shell agent: sleep)';
 	const world = new World('dispatch');
@@ -192,6 +216,7 @@ async function dashboard(count: number): Promise<void> {
 
 const sections: Record<string, () => Promise<void>> = {
 	cli: cliStart,
+	guard: guardHook,
 	dispatch: dispatchVersusByHand,
 	overhead,
 	scale,
@@ -206,7 +231,7 @@ const sections: Record<string, () => Promise<void>> = {
 	turn: async () => realTurn(Number(process.env.AO_BENCH_TURNS ?? 5)),
 };
 
-// `node dist/bench/run.js [section...]` runs only those sections (cli, dispatch, overhead, scale, dashboard, claude, turn).
+// `node dist/bench/run.js [section...]` runs only those sections (cli, guard, dispatch, overhead, scale, dashboard, claude, turn).
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(sections);
 const facts = machine();
 process.stdout.write(`ao bench: ${Object.entries(facts).map(([key, value]) => `${key} ${value}`).join(' · ')}\n`);
