@@ -1,8 +1,10 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
+import {loadDefaults} from '../src/core/config.js';
 import {blockLifted, guardAsked, guardBlocked, reported} from '../src/core/transitions.js';
-import {aoBin, dispatchJson, useSandbox, waitFor, waitForState} from './helpers/ao.js';
+import {builtinRules} from '../src/guard/rules.js';
+import {aoBin, dispatchJson, root, useSandbox, waitFor, waitForState} from './helpers/ao.js';
 
 /** Claude Code's and Codex's answer, or Gemini CLI's. */
 interface Answer {
@@ -14,6 +16,17 @@ interface Answer {
 const bash = (command: string) => ({tool_name: 'Bash', tool_input: {command}});
 const payload = (command: string, cwd: string) => JSON.stringify({session_id: 's', hook_event_name: 'PreToolUse', cwd, ...bash(command)});
 
+
+test('every built-in rule is in the default config with its action, and in docs/guard.md with what it catches', t => {
+	const defaults = loadDefaults().guard.rules;
+	const docs = readFileSync(path.join(root, 'docs', 'guard.md'), 'utf8');
+	for (const rule of builtinRules) {
+		t.is(defaults[rule.name], rule.action, rule.name);
+		t.true(docs.includes(`| \`${rule.name}\` | ${rule.action} | ${rule.about.replaceAll('|', '\\|')} |`), `docs/guard.md: ${rule.name}`);
+	}
+
+	t.deepEqual(Object.keys(defaults).sort(), builtinRules.map(rule => rule.name).sort());
+});
 
 test('a question is the job\'s state until the agent says more; the agent\'s own prompt for it keeps the guard\'s reason', t => {
 	const at = '2026-12-01T00:00:00.000Z';
