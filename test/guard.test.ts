@@ -49,7 +49,7 @@ test('ao guard answers in each agent\'s protocol: deny and ask for Claude Code, 
 
 	const claude = await answer('git push origin +main');
 	t.is(claude?.hookSpecificOutput?.permissionDecision, 'deny');
-	t.regex(claude?.hookSpecificOutput?.permissionDecisionReason ?? '', /^Blocked by ao's guard \(rule git-force-push: force push \(\+main\)\)\./);
+	t.regex(claude?.hookSpecificOutput?.permissionDecisionReason ?? '', /^Blocked by ao's guard \(rule git-force-push: force push\)\./);
 	t.is((await answer('psql -c "DELETE FROM t WHERE id > 0"'))?.hookSpecificOutput?.permissionDecision, 'ask');
 	t.is((await answer('psql -c "DELETE FROM t WHERE id > 0"', 'codex'))?.hookSpecificOutput?.permissionDecision, 'deny');
 	t.deepEqual(Object.keys((await answer('kubectl delete ns prod', 'gemini'))!), ['decision', 'reason']);

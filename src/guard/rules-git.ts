@@ -23,7 +23,7 @@ export const git: Checker = {
 			case 'push': {
 				const refs = positionals(rest, pushValueOptions).slice(1);
 				if (hasFlag(rest, 'f', '--force', '--force-with-lease', '--force-if-includes')) hits.push({rule: 'git-force-push', what: 'force push'});
-				else if (refs.some(ref => ref.text.startsWith('+'))) hits.push({rule: 'git-force-push', what: `force push (${refs.find(ref => ref.text.startsWith('+'))!.text})`});
+				else if (refs.some(ref => ref.text.startsWith('+'))) hits.push({rule: 'git-force-push', what: 'force push'});
 				if (hasFlag(rest, undefined, '--mirror')) hits.push({rule: 'git-force-push', what: 'mirror push (overwrites and deletes remote refs)'});
 				if (hasFlag(rest, 'd', '--delete') || refs.some(ref => /^:[^:]/.test(ref.text))) hits.push({rule: 'git-push-delete', what: 'deletes a branch or tag on the remote'});
 				if (hasFlag(rest, undefined, '--prune')) hits.push({rule: 'git-push-delete', what: 'push --prune (deletes remote branches)'});
