@@ -64,7 +64,7 @@ export class World {
 	}
 
 	supervisorPid(): number {
-		return Number(readFileSync(path.join(this.home, 'supervisor.pid'), 'utf8'));
+		return Number.parseInt(readFileSync(path.join(this.home, 'supervisor.pid'), 'utf8'), 10);
 	}
 
 	async serverPid(): Promise<number> {

@@ -45,7 +45,7 @@ test('a dead supervisor is restarted by the next ao command even without the tmu
 	await sandbox.initRepo();
 	await sandbox.ao(['dispatch', '-n', 'watched', 'x']);
 	const pidFile = path.join(sandbox.home, 'supervisor.pid');
-	const first = Number(await waitFor('the supervisor pid file', () => fs.readFile(pidFile, 'utf8').catch(() => '')));
+	const first = Number.parseInt(await waitFor('the supervisor pid file', () => fs.readFile(pidFile, 'utf8').catch(() => '')), 10);
 	// Without the pane-died hook, and with its restart loop killed too, the window stays dead until an ao command.
 	await sandbox.tmux(['set-hook', '-gu', 'pane-died']);
 	const loop = Number((await sandbox.tmux(['display-message', '-p', '-t', 'ao:0', '#{pane_pid}'])).trim());

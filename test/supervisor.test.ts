@@ -138,7 +138,7 @@ test('a supervisor killed with -9 is back without any ao command (the tmux hook 
 	await sandbox.initRepo();
 	await dispatchJson(sandbox, ['-n', 'watched', 'x']);
 	const pidFile = path.join(sandbox.home, 'supervisor.pid');
-	const first = Number(await waitFor('the supervisor pid file', () => fs.readFile(pidFile, 'utf8').catch(() => '')));
+	const first = Number.parseInt(await waitFor('the supervisor pid file', () => fs.readFile(pidFile, 'utf8').catch(() => '')), 10);
 	process.kill(first, 'SIGKILL');
 	const killedAt = Date.now();
 	const second = await waitFor('a new supervisor', async () => {

@@ -125,6 +125,20 @@ export function zombieExitStatus(pid: number): ExitStatus | undefined {
 	}
 }
 
+/**
+ * When `pid` started, in clock ticks after boot (field 22 of /proc/<pid>/stat): with the pid, it names one process
+ * (a pid is given again to a new process once the old one is gone). Undefined where there is no /proc.
+ */
+export function processStartTime(pid: number): number | undefined {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const started = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+		return Number.isInteger(started) ? started : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 /** Whether `pid` has exited but was not reaped yet (Linux; false elsewhere or when unknown). */
 export function isZombie(pid: number): boolean {
 	try {

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {claimPid} from './claim.js';
 import {UsageError} from './errors.js';
 import type {HookReading} from '../agents/types.js';
 import {jobIdPattern, type Job} from './job.js';
@@ -12,8 +12,8 @@ export const reportableStates: JobState[] = ['working', 'needs-input', 'ready'];
 /** Wakes the supervisor so a reported change is seen (and notified) now, not at the next tick. */
 export function wakeSupervisor(paths: StatePaths): void {
 	try {
-		const pid = Number(readFileSync(paths.supervisorPid, 'utf8'));
-		if (pid > 0) process.kill(pid, 'SIGUSR1');
+		const pid = claimPid(paths.supervisorPid);
+		if (pid !== undefined) process.kill(pid, 'SIGUSR1');
 	} catch {
 		// No supervisor to wake: the next one reads the record anyway.
 	}

@@ -2,7 +2,7 @@ import {readFileSync, statSync} from 'node:fs';
 import {writeFileAtomic} from './atomic-file.js';
 import {sameBuild, thisBuild, buildOnDisk, type BuildInfo} from './build.js';
 import os from 'node:os';
-import {isAlive} from './lock.js';
+import {claimPid, isAlive} from './claim.js';
 import {serverLauncher} from './logind.js';
 import type {Config} from './config-schema.js';
 import {aoBin, socketName, StatePaths, supervisorConfFile} from './paths.js';
@@ -91,12 +91,8 @@ export async function endProcess(pid: number, waitMs: number): Promise<void> {
 
 /** The running supervisor's pid (from its pid file), if that process is alive. */
 export function supervisorPid(paths: StatePaths): number | undefined {
-	try {
-		const pid = Number(readFileSync(paths.supervisorPid, 'utf8'));
-		return pid > 0 && isAlive(pid) ? pid : undefined;
-	} catch {
-		return undefined;
-	}
+	const pid = claimPid(paths.supervisorPid);
+	return pid !== undefined && isAlive(pid) ? pid : undefined;
 }
 
 /**

@@ -2,7 +2,8 @@ import {randomBytes} from 'node:crypto';
 import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {createExclusive, ensurePrivateDir, writeFileAtomic} from './atomic-file.js';
+import {ensurePrivateDir, writeFileAtomic} from './atomic-file.js';
+import {claimantAlive, ownClaim, parseClaim, takeClaim} from './claim.js';
 import {AoError} from './errors.js';
 import {jobIdPattern, parseJob, type Job} from './job.js';
 import {withLock} from './lock.js';
@@ -48,24 +49,25 @@ export class JobStore {
 	}
 
 	/**
-	 * Claims `name` for job `id` by creating names/<name> exclusively, so two dispatches never share a name. A claim
-	 * whose job no longer exists is taken over. Returns the id of the job that holds the name, if not us.
+	 * Claims `name` for job `id` by creating names/<name> exclusively, so two dispatches never share a name. The claim
+	 * holds the job id and the dispatching process: it stands while the job exists, or while that dispatch still runs
+	 * (it claims the name before it writes the job). Returns the id of the job that holds the name, if not us.
 	 */
 	async claimName(name: string, id: string): Promise<string | undefined> {
 		const file = this.paths.nameClaim(name);
 		await ensurePrivateDir(path.dirname(file));
-		for (;;) {
-			if (await createExclusive(file, id)) return undefined;
-			const holder = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
-			if (holder === id) return undefined;
-			if (jobIdPattern.test(holder) && existsSync(this.paths.jobDir(holder))) return holder;
-			await fs.rm(file, {force: true});
-		}
+		const claim = await takeClaim(file, `${id} ${ownClaim()}`, text => {
+			const [holder, ...claimant] = text.trim().split(/\s+/);
+			if (holder === id) return false;
+			const dispatch = parseClaim(claimant.join(' '));
+			return jobIdPattern.test(holder ?? '') && (existsSync(this.paths.jobDir(holder!)) || (dispatch !== undefined && claimantAlive(dispatch)));
+		});
+		return claim.taken ? undefined : claim.holder.trim().split(/\s+/)[0];
 	}
 
 	async releaseName(name: string, id: string): Promise<void> {
 		const file = this.paths.nameClaim(name);
-		const holder = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
+		const holder = (await fs.readFile(file, 'utf8').catch(() => '')).trim().split(/\s+/)[0];
 		if (holder === id) await fs.rm(file, {force: true});
 	}
 

@@ -1,3 +1,4 @@
+import {statSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Config} from './config-schema.js';
@@ -6,7 +7,8 @@ import {loadConfig, loadDefaults} from './config.js';
 import {stop} from './control.js';
 import {compilePatterns, deriveState, type Patterns, type Pending, type StateChange} from './derive.js';
 import {errorMessage} from './errors.js';
-import {isAlive, LockBusy} from './lock.js';
+import {claimantAlive, claimPid, ownClaim, parseClaim, takeClaim} from './claim.js';
+import {LockBusy} from './lock.js';
 import {buildOnDisk, describeBuild, sameBuild, thisBuild} from './build.js';
 import {endProcess, readSupervisorInfo, writeSupervisorInfo} from './server.js';
 import type {Job} from './job.js';
@@ -19,7 +21,7 @@ import {formatStatusLine, statusCounts} from './status-line.js';
 import {isLive, type JobState} from './states.js';
 import {JobStore} from './store.js';
 import type {PaneInfo, Tmux} from './tmux.js';
-import {createExclusive, ensurePrivateDir, writeFileAtomic} from './atomic-file.js';
+import {ensurePrivateDir, writeFileAtomic} from './atomic-file.js';
 import {readJobUsage, summarize, type UsageSummary} from './cost.js';
 import {overBudget, pauseJob} from './pause.js';
 import {presetNamed} from './presets.js';
@@ -39,20 +41,21 @@ const resourceSampleMs = 5000;
  * another build is replaced when this process runs the build on disk (ao was upgraded): it is asked to finish its
  * tick and go (SIGTERM), and killed after 10 s.
  */
-async function claimPidFile(paths: StatePaths): Promise<number | undefined> {
-	const file = paths.supervisorPid;
+export async function claimPidFile(paths: StatePaths): Promise<number | undefined> {
+	const mine = ownClaim();
 	for (;;) {
-		if (await createExclusive(file, String(process.pid))) return undefined;
-		const holder = Number(await fs.readFile(file, 'utf8').catch(() => ''));
-		if (holder > 0 && holder !== process.pid && isAlive(holder)) {
-			const info = readSupervisorInfo(paths);
-			const outdated = (!info || info.pid !== holder || !sameBuild(info, thisBuild())) && sameBuild(thisBuild(), buildOnDisk());
-			if (!outdated) return holder;
-			await endProcess(holder, 10_000);
-			continue;
-		}
-
-		await fs.rm(file, {force: true});
+		const claim = await takeClaim(paths.supervisorPid, mine, text => {
+			const holder = parseClaim(text);
+			return holder !== undefined && holder.pid !== process.pid && claimantAlive(holder);
+		});
+		if (claim.taken) return undefined;
+		const holder = parseClaim(claim.holder)!.pid;
+		const info = readSupervisorInfo(paths);
+		// A holder without info of its own is ao 0.1, unless it took the file a moment ago and is writing it now.
+		const young = Date.now() - (statSync(paths.supervisorPid, {throwIfNoEntry: false})?.mtimeMs ?? 0) < 10_000;
+		const another = info?.pid === holder ? !sameBuild(info, thisBuild()) : !young;
+		if (!another || !sameBuild(thisBuild(), buildOnDisk())) return holder;
+		await endProcess(holder, 10_000);
 	}
 }
 
@@ -124,8 +127,7 @@ export class Supervisor {
 
 		await writeSupervisorInfo(this.paths);
 		const release = async () => {
-			const pid = Number(await fs.readFile(this.paths.supervisorPid, 'utf8').catch(() => ''));
-			if (pid !== process.pid) return;
+			if (claimPid(this.paths.supervisorPid) !== process.pid) return;
 			await fs.rm(this.paths.supervisorInfo, {force: true});
 			await fs.rm(this.paths.supervisorPid, {force: true});
 		};

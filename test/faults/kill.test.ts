@@ -11,7 +11,7 @@ import {brokenInvariants} from './invariants.js';
 const randomBetween = (min: number, max: number) => min + Math.floor(Math.random() * (max - min));
 
 function supervisorPid(home: string): number | undefined {
-	const pid = Number(readFileSync(path.join(home, 'supervisor.pid'), 'utf8'));
+	const pid = Number.parseInt(readFileSync(path.join(home, 'supervisor.pid'), 'utf8'), 10);
 	return pid > 0 ? pid : undefined;
 }
 

@@ -127,7 +127,7 @@ export class AoSandbox {
 	async cleanup(): Promise<void> {
 		await killTmuxServer(this.socket);
 		// The supervisor writes its last log line as it exits; let it go before the state dir is removed.
-		const pid = Number(await fs.readFile(path.join(this.home, 'supervisor.pid'), 'utf8').catch(() => ''));
+		const pid = Number.parseInt(await fs.readFile(path.join(this.home, 'supervisor.pid'), 'utf8').catch(() => ''), 10);
 		for (let i = 0; pid > 0 && i < 50 && isAlive(pid); i++) await sleep(50);
 		await fs.rm(this.dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 100});
 	}
