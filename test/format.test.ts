@@ -1,5 +1,5 @@
 import test from 'ava';
-import {age, table, truncate} from '../src/cli/format.js';
+import {age, displayWidth, table, truncate} from '../src/cli/format.js';
 
 const start = '2024-05-01T12:00:00.000Z';
 const at = (seconds: number): number => Date.parse(start) + seconds * 1000;
@@ -50,10 +50,13 @@ test('truncate to one or zero columns has no room for the ellipsis', t => {
 	t.is(truncate('hello', 0), '');
 });
 
-test('truncate never cuts a character in half', t => {
-	t.is(truncate('🚀🚀🚀🚀', 3), '🚀🚀…');
-	t.is(truncate('🚀🚀🚀', 3), '🚀🚀🚀');
-	t.is(truncate('ééééé', 4), 'ééé…');
+test('truncate never cuts a character in half: an emoji takes two columns, a family or a flag is one character', t => {
+	t.is(truncate('🚀🚀🚀🚀', 5), '🚀🚀…');
+	t.is(truncate('🚀🚀🚀', 6), '🚀🚀🚀');
+	t.is(truncate('🚀🚀🚀', 4), '🚀…', 'a wide character that does not fit is left out whole');
+	t.is(truncate('e\u0301e\u0301e\u0301e\u0301e\u0301', 4), 'e\u0301e\u0301e\u0301…', 'a combining accent stays with its letter');
+	t.is(truncate('👨‍👩‍👧 fix', 4), '👨‍👩‍👧 …');
+	t.is(displayWidth('🇫🇷'), 2);
 });
 
 test('truncate counts a wide CJK character as two columns', t => {

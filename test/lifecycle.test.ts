@@ -53,7 +53,7 @@ test('a dead supervisor is restarted by the next ao command even without the tmu
 	await waitFor('window 0 to show the supervisor dead', async () => (await sandbox.tmux(['list-panes', '-t', 'ao:0', '-F', '#{pane_dead}'])).trim() === '1');
 	t.is((await sandbox.ao(['list'])).exitCode, 0);
 	const second = await waitFor('a new supervisor', async () => {
-		const pid = Number(await fs.readFile(pidFile, 'utf8').catch(() => ''));
+		const pid = Number.parseInt(await fs.readFile(pidFile, 'utf8').catch(() => ''), 10);
 		return pid > 0 && pid !== first && pid;
 	});
 	t.notThrows(() => process.kill(second, 0));
@@ -67,7 +67,7 @@ test('a dead supervisor is restarted by the next ao command even without the tmu
 	const duplicate = await sandbox.ao(['supervise']);
 	t.is(duplicate.exitCode, 0);
 	t.regex(duplicate.stderr, new RegExp(`^ao: another supervisor \\(pid ${second}\\) already runs for .*; this one exits`));
-	t.is(Number(await fs.readFile(pidFile, 'utf8')), second);
+	t.is(Number.parseInt(await fs.readFile(pidFile, 'utf8'), 10), second);
 });
 
 test('when the tmux server is gone, running jobs show as failed (lost) and the next dispatch starts a new server', async t => {

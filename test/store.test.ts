@@ -263,20 +263,22 @@ test('claimName gives a free name to the first job and names the holder to the n
 	const first = await store.claimId();
 	const second = await store.claimId();
 	t.is(await store.claimName('fix-login', first), undefined);
-	t.is(readFileSync(store.paths.nameClaim('fix-login'), 'utf8'), first);
+	t.regex(readFileSync(store.paths.nameClaim('fix-login'), 'utf8'), new RegExp(`^${first} ${process.pid} \\d+$`), 'the job and the dispatch that claims it');
 	t.is(mode(store.paths.nameClaim('fix-login')), 0o600);
 	t.is(await store.claimName('fix-login', second), first);
 	t.is(await store.claimName('fix-login', first), undefined);
 });
 
-test('claimName takes over a name whose job no longer exists', async t => {
+test('claimName takes over a name whose job no longer exists and whose dispatch is gone', async t => {
 	const store = tempStore(t);
 	const gone = await store.claimId();
 	const next = await store.claimId();
-	t.is(await store.claimName('fix', gone), undefined);
+	// Claimed by a dispatch that is gone, for a job that is gone.
+	mkdirSync(path.dirname(store.paths.nameClaim('fix')), {recursive: true});
+	writeFileSync(store.paths.nameClaim('fix'), `${gone} 999999 1`);
 	await store.remove(gone);
 	t.is(await store.claimName('fix', next), undefined);
-	t.is(readFileSync(store.paths.nameClaim('fix'), 'utf8'), next);
+	t.regex(readFileSync(store.paths.nameClaim('fix'), 'utf8'), new RegExp(`^${next} `));
 });
 
 test('of many jobs claiming one name at once exactly one gets it, and the others learn which', async t => {

@@ -142,7 +142,7 @@ test('a supervisor killed with -9 is back without any ao command (the tmux hook 
 	process.kill(first, 'SIGKILL');
 	const killedAt = Date.now();
 	const second = await waitFor('a new supervisor', async () => {
-		const pid = Number(await fs.readFile(pidFile, 'utf8').catch(() => ''));
+		const pid = Number.parseInt(await fs.readFile(pidFile, 'utf8').catch(() => ''), 10);
 		return pid > 0 && pid !== first && pid;
 	});
 	// How fast is for make bench to say (tests assert no timings); here it only has to come back on its own.

@@ -1,5 +1,6 @@
 import test from 'ava';
 import type {JobView} from '../src/core/list.js';
+import {displayWidth} from '../src/cli/format.js';
 import {buildRows, formatJobRow, moveSelection, rowDetail, selectableIds, tokenColumnWidth} from '../src/dashboard/view-model.js';
 
 const at = '2026-11-26T10:00:00.000Z';
@@ -55,6 +56,12 @@ test('a row shows the selection and pin markers, name, agent, age and the reason
 	t.is(tokenColumnWidth([asking, spending]), 6);
 	t.is(formatJobRow(asking, 60, now, {name: 10, agent: 6, tokens: 6}, true), '>* fix-login  claude   1m      - asks: Proceed? [y/N]');
 	t.is(formatJobRow(spending, 60, now, {name: 10, agent: 6, tokens: 6}, false), ' * fix-login  claude   1m 212.4k runaway: spent over 5M toke');
+	// Names in CJK and emoji take two columns a character: the columns after them stay in line, and the row fits.
+	const wide = job('d0000004', {name: '修正ログイン', state: 'needs-input', reason: 'asks: 続けますか？ [y/N]'});
+	const rocket = job('d0000005', {name: '🚀deploy', state: 'needs-input', reason: 'asks: Proceed? [y/N]'});
+	t.is(formatJobRow(wide, 40, now, {name: 10, agent: 6}), '   修正ログイ claude   1m asks: 続けます');
+	t.is(formatJobRow(rocket, 40, now, {name: 10, agent: 6}), '   🚀deploy   claude   1m asks: Proceed?');
+	t.is(displayWidth(formatJobRow(wide, 40, now, {name: 10, agent: 6})), 40);
 	t.is(rowDetail(job('d0000002', {lastLine: 'compiling', reason: 'started'})), 'compiling');
 	t.is(rowDetail(job('d0000003', {state: 'queued', reason: 'waiting for a slot', queuePosition: 2})), '#2 waiting for a slot');
 });

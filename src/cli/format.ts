@@ -1,4 +1,4 @@
-import {stripVTControlCharacters} from 'node:util';
+import stringWidth from 'string-width';
 
 /** "42s", "5m", "3h", "2d": how long ago `iso` was. Pure. */
 export function age(iso: string, now = Date.now()): string {
@@ -9,32 +9,38 @@ export function age(iso: string, now = Date.now()): string {
 	return `${Math.floor(seconds / 86_400)}d`;
 }
 
-/** Columns a character takes in a terminal: 2 for East Asian wide and emoji, 0 for combining marks. Pure. */
-function charWidth(character: string): number {
-	const code = character.codePointAt(0)!;
-	if (/\p{M}/u.test(character)) return 0;
-	const wide = (code >= 0x1100 && code <= 0x115F) || (code >= 0x2E80 && code <= 0xA4CF && code !== 0x303F) || (code >= 0xAC00 && code <= 0xD7A3)
-		|| (code >= 0xF900 && code <= 0xFAFF) || (code >= 0xFE30 && code <= 0xFE4F) || (code >= 0xFF00 && code <= 0xFF60) || (code >= 0xFFE0 && code <= 0xFFE6)
-		|| (code >= 0x1F300 && code <= 0x1F64F) || (code >= 0x1F900 && code <= 0x1F9FF) || (code >= 0x20000 && code <= 0x3FFFD);
-	return wide ? 2 : 1;
+const graphemes = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
+
+/** Columns `text` takes on screen (East Asian wide characters and emoji take 2, colour codes none). Pure. */
+export function displayWidth(text: string): number {
+	return stringWidth(text);
 }
 
-/** Columns `text` takes on screen; colour codes take none. Pure. */
-export function displayWidth(text: string): number {
-	return [...stripVTControlCharacters(text)].reduce((sum, character) => sum + charWidth(character), 0);
+/** The longest start of `text` that takes at most `width` columns, cut between characters as the user sees them. */
+function cutTo(text: string, width: number): {kept: string; used: number} {
+	let kept = '';
+	let used = 0;
+	for (const {segment} of graphemes.segment(text)) {
+		const each = stringWidth(segment);
+		if (used + each > width) break;
+		kept += segment;
+		used += each;
+	}
+
+	return {kept, used};
 }
 
 /** Cuts `text` to `width` columns, marking the cut with "…". Pure. */
 export function truncate(text: string, width: number): string {
 	if (displayWidth(text) <= width) return text;
-	const room = width <= 1 ? width : width - 1;
-	let kept = '';
-	for (const character of text) {
-		if (displayWidth(kept) + charWidth(character) > room) break;
-		kept += character;
-	}
-
+	const {kept} = cutTo(text, width <= 1 ? width : width - 1);
 	return width <= 1 ? kept : kept + '…';
+}
+
+/** Cut or padded with spaces to exactly `width` columns (no ellipsis: terminals disagree on its width). Pure. */
+export function fitColumns(text: string, width: number): string {
+	const {kept, used} = cutTo(text, Math.max(0, width));
+	return kept + ' '.repeat(Math.max(0, width - used));
 }
 
 /** Left-aligned columns, each as wide as its widest cell; the last column is cut to fit `maxWidth`. Pure. */

@@ -8,6 +8,7 @@ import {errorMessage} from '../core/errors.js';
 import {diffStat} from '../core/git.js';
 import {listJobs, type JobView, type Listing} from '../core/list.js';
 import {usageLine} from '../core/status-line.js';
+import {displayWidth} from '../cli/format.js';
 import {formatTokens} from '../core/units.js';
 import {plainText} from '../core/output-log.js';
 import {StatePaths, tildify} from '../core/paths.js';
@@ -214,7 +215,7 @@ export class Dashboard {
 		const width = Math.max(10, Number(this.list.width) - 3);
 		const height = Math.max(1, Number(this.list.height) - 2);
 		const now = Date.now();
-		const nameWidth = Math.min(24, Math.floor(width * 0.4), Math.max(8, ...this.jobs.map(job => job.name.length)));
+		const nameWidth = Math.min(24, Math.floor(width * 0.4), Math.max(8, ...this.jobs.map(job => displayWidth(job.name))));
 		const agentWidth = Math.min(8, Math.max(4, ...this.jobs.map(job => job.agent.length)));
 		const tokenWidth = tokenColumnWidth(this.jobs);
 		// CPU and memory once some agent was measured, and only where the row has room for them besides the reason.

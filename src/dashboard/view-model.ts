@@ -1,4 +1,4 @@
-import {age} from '../cli/format.js';
+import {age, displayWidth, fitColumns} from '../cli/format.js';
 import type {JobView} from '../core/list.js';
 import {formatBytes, formatCpu, formatTokens} from '../core/units.js';
 import {groups, type Group} from '../core/states.js';
@@ -72,14 +72,13 @@ export function formatJobRow(job: JobView, width: number, now: number, columns: 
 	const tokens = columns.tokens ? `${formatTokens(job.tokens).padStart(columns.tokens)} ` : '';
 	const resources = columns.resources ? `${formatCpu(job.resources?.cpuPercent).padStart(4)} ${formatBytes(job.resources?.rssBytes).padStart(5)} ` : '';
 	const head = `${marker} ${fit(job.name, columns.name)} ${fit(job.agent, columns.agent)} ${sinceState} ${tokens}${resources}`;
-	const room = width - [...head].length;
-	return room > 3 ? head + fit(rowDetail(job), room).trimEnd() : [...head].slice(0, width).join('').trimEnd();
+	const room = width - displayWidth(head);
+	return room > 3 ? head + fit(rowDetail(job), room).trimEnd() : fitColumns(head, width).trimEnd();
 }
 
-/** Cut or padded to exactly `width` characters (no ellipsis: terminals disagree on its width). */
+/** Cut or padded to exactly `width` columns, on one line. */
 function fit(text: string, width: number): string {
-	const characters = [...text.replaceAll(/\s+/g, ' ')].slice(0, Math.max(0, width));
-	return characters.join('') + ' '.repeat(width - characters.length);
+	return fitColumns(text.replaceAll(/\s+/g, ' '), width);
 }
 
 export function formatHeader(row: Extract<Row, {kind: 'header'}>): string {
