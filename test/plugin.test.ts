@@ -139,8 +139,6 @@ test('loading the plugin runs `ao tmux register` in the background, in the serve
 	const sandbox = useSandbox(t);
 	const {tmux} = await userTmux(t, sandbox);
 	const {script, readLog} = await oddCheckout(sandbox);
-	const text = await fs.readFile(pluginScript, 'utf8');
-	t.regex(text, /"\$ao_bin" tmux register <\/dev\/null >\/dev\/null 2>&1 &$/m);
 	await tmux(['run-shell', shellWord(script)]);
 	const socketPath = (await tmux(['display-message', '-p', '#{socket_path}'])).trim();
 	const log = await waitFor('the registration', async () => {
@@ -240,11 +238,11 @@ test('ao tmux register outside tmux fails with exit 2 and one line saying to run
 	t.deepEqual(await userServers(new StatePaths(sandbox.home)), []);
 });
 
-test('ao tmux with an unknown action fails with exit 2 and names install and register', async t => {
+test('ao tmux with an unknown command fails with exit 2 in one line that points at its help', async t => {
 	const sandbox = useSandbox(t);
 	const result = await aoTmux(['bogus'], {AO_HOME: sandbox.home, HOME: sandbox.dir});
 	t.is(result.exitCode, 2);
-	t.regex(result.stderr, /^ao: ao tmux takes install or register; got "bogus"$/);
+	t.is(result.stderr, 'ao tmux: unknown command \'bogus\' (ao tmux --help lists them)');
 });
 
 test('prefix + A in a terminal on the user\'s tmux opens the dashboard in a popup', async t => {

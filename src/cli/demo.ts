@@ -19,7 +19,7 @@ export async function run(): Promise<void> {
 		[`${ao} attach ${waiting!.name}`, 'step in (Ctrl-q comes back)'],
 		[`${ao} logs ${approved!.name}`, 'everything it printed'],
 		[`${ao} rm ${approved!.name}`, 'refused: its commit is on no other branch (--force archives it first)'],
-		[`${ao} stop --all`, 'end every agent'],
+		[`${ao} stop --all-running`, 'end every agent'],
 	], 200);
 	out(`
 ${paint('1', 'What happened')}: ${approved!.name} had its change approved (y) and waits for its next task;

@@ -64,7 +64,7 @@ export async function run(options: DispatchOptions): Promise<void> {
 	}, ctx.paths);
 	for (const warning of warnings) warn(warning);
 	if (options.json) {
-		printJson(job);
+		printJson(queuePosition === undefined ? job : {...job, queuePosition});
 		return;
 	}
 

@@ -24,7 +24,7 @@ async function resumable(ctx: Context, ref: string, config?: Config): Promise<Ta
 }
 
 export async function respawnCommand(ref: string | undefined, options: {all?: boolean}): Promise<void> {
-	if (Boolean(ref) === Boolean(options.all)) throw new UsageError('give one job to respawn, or --all for every job lost with the tmux server');
+	if (Boolean(ref) === Boolean(options.all)) throw new UsageError('give one job to respawn, or --all-lost for every job lost with the tmux server');
 	const ctx = context();
 	const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths});
 	const targets = options.all
@@ -113,7 +113,7 @@ export async function attachCommand(ref: string): Promise<void> {
 }
 
 export async function stopCommand(ref: string | undefined, options: {all?: boolean}): Promise<void> {
-	if (Boolean(ref) === Boolean(options.all)) throw new UsageError('give one job to stop, or --all');
+	if (Boolean(ref) === Boolean(options.all)) throw new UsageError('give one job to stop, or --all-running');
 	const ctx = context();
 	const refs = options.all
 		? (await listJobs(ctx.paths, ctx.tmux)).jobs.filter(job => isLive(job.state)).map(job => job.id)

@@ -46,7 +46,9 @@ program.command('dispatch')
 	.argument('[task...]', 'the task, passed to the agent as one argument, byte for byte')
 	.option('--task <text>', 'the task as one argument (for text that starts with "-")')
 	.option('--task-file <file>', 'read the task from a file ("-" for stdin)')
-	.option('-n, --name <name>', 'job name (default: from the task\'s first words)')
+	.option('--name <name>', 'job name (default: from the task\'s first words)')
+	// -n meant --name here and --lines in peek; it stays for one release, unlisted.
+	.addOption(new Option('-n <name>').hideHelp())
 	.option('-a, --agent <preset>', 'agent preset (default: agent.default in config)')
 	.option('-C, --cwd <dir>', 'run as if ao were started in <dir>')
 	.option('-b, --branch <branch>', 'branch for the worktree (default ao/<name>; an existing branch is checked out)')
@@ -61,17 +63,20 @@ program.command('dispatch')
 	.usage('[options] [task...] [-- command...]')
 	.action(action(async (words: string[], options: Record<string, unknown>) => {
 		const {run} = await import('./dispatch.js');
-		await run({...(options as Omit<DispatchOptions, 'words' | 'command'>), words, command});
+		const {n, ...rest} = options;
+		await run({...(rest as Omit<DispatchOptions, 'words' | 'command'>), ...(n !== undefined && rest.name === undefined ? {name: n as string} : {}), words, command});
 	}));
 
 program.command('list').alias('ls')
 	.description('list jobs grouped by state')
 	.option('--json', 'print a JSON array')
 	.option('--all', 'include completed jobs')
-	.option('-C, --cwd <dir>', 'only jobs dispatched in <dir> or below')
-	.action(action(async (options: {json?: boolean; all?: boolean; cwd?: string}) => {
+	.option('--under <dir>', 'only jobs dispatched in <dir> or below')
+	// -C means "run in DIR" (dispatch, as in git and make); as a filter it stays for one release, unlisted.
+	.addOption(new Option('-C, --cwd <dir>').hideHelp())
+	.action(action(async (options: {json?: boolean; all?: boolean; cwd?: string; under?: string}) => {
 		const {run} = await import('./list.js');
-		await run(options);
+		await run({json: options.json, all: options.all, cwd: options.under ?? options.cwd});
 	}));
 
 program.command('peek')
@@ -109,8 +114,9 @@ program.command('logs')
 program.command('stop')
 	.description('end the agent, keeping its window, worktree and record')
 	.argument('[job]', 'id, unique id prefix or name')
-	.option('--all', 'stop every running job')
-	.action(action(async (job: string | undefined, options: {all?: boolean}) => (await import('./jobs.js')).stopCommand(job, options)));
+	.option('--all-running', 'stop every running job')
+	.addOption(new Option('--all').hideHelp())
+	.action(action(async (job: string | undefined, options: {all?: boolean; allRunning?: boolean}) => (await import('./jobs.js')).stopCommand(job, {all: options.allRunning ?? options.all})));
 
 program.command('rm')
 	.description('remove a job: agent, window, worktree, branch and record (refuses to lose work)')
@@ -159,8 +165,9 @@ program.command('demo')
 
 program.command('dashboard').aliases(['agents', 'view'])
 	.description('the dashboard: every agent by group, with a live peek; reply, attach, stop and delete from it')
-	.option('-C, --cwd <dir>', 'only jobs dispatched in <dir> or below')
-	.action(action(async (options: {cwd?: string}) => (await import('./dashboard.js')).run(options)));
+	.option('--under <dir>', 'only jobs dispatched in <dir> or below')
+	.addOption(new Option('-C, --cwd <dir>').hideHelp())
+	.action(action(async (options: {cwd?: string; under?: string}) => (await import('./dashboard.js')).run({cwd: options.under ?? options.cwd})));
 
 program.command('cost')
 	.description('tokens and estimated cost per job, the burn rate of all agents, and the quota window projection')
@@ -170,15 +177,17 @@ program.command('cost')
 
 program.command('status')
 	.description('counts by group for a status line: "ao 2? 1! 3* 4+" (needs input, ready, working, done)')
-	.option('--tmux', 'for tmux\'s status line (the plugin reads the supervisor\'s copy with tmux/status.sh instead)')
 	.option('--json', 'the counts as JSON')
-	.action(action(async (options: {tmux?: boolean; json?: boolean}) => (await import('./status.js')).run(options)));
+	// --tmux changed nothing (the plugin reads the supervisor's copy with tmux/status.sh); accepted for one release.
+	.addOption(new Option('--tmux').hideHelp())
+	.action(action(async (options: {json?: boolean}) => (await import('./status.js')).run(options)));
 
 program.command('respawn')
 	.description('bring back a stopped, failed or lost job in its worktree with its preset\'s resume command')
 	.argument('[job]', 'id, unique id prefix or name')
-	.option('--all', 'every job lost with the tmux server (reboot, sleep, kill-server)')
-	.action(action(async (job: string | undefined, options: {all?: boolean}) => (await import('./jobs.js')).respawnCommand(job, options)));
+	.option('--all-lost', 'every job lost with the tmux server (reboot, sleep, kill-server)')
+	.addOption(new Option('--all').hideHelp())
+	.action(action(async (job: string | undefined, options: {all?: boolean; allLost?: boolean}) => (await import('./jobs.js')).respawnCommand(job, {all: options.allLost ?? options.all})));
 
 program.command('resume')
 	.description('let a paused job (over budget, a runaway) go on, told MESSAGE or "continue"; a stopped job is respawned')
@@ -186,11 +195,23 @@ program.command('resume')
 	.argument('[message...]', 'what to tell the agent as it goes on')
 	.action(action(async (job: string, message: string[]) => (await import('./jobs.js')).resumeCommand(job, message)));
 
-program.command('server')
-	.description('the ao tmux server: status, stop (ends every agent), restart (from this shell, agents resumed)')
-	.argument('<action>', 'status, stop or restart')
-	.option('--json', 'status as JSON')
-	.action(action(async (serverAction: string, options: {json?: boolean}) => (await import('./server.js')).run(serverAction, options)));
+/** A command with commands of its own: a bad one is one line pointing at the group's help. */
+function group(name: string, description: string): Command {
+	return program.command(name).description(description)
+		.configureOutput({outputError: (text, write) => write(`ao ${name}: ${text.replace(/^error: /, '').trimEnd()} (ao ${name} --help lists them)\n`)});
+}
+
+const server = group('server', 'the ao tmux server that holds every agent: status, stop, restart');
+server.command('status')
+	.description('whether it runs, its pid, the supervisor, the agent windows, and which ao build each runs')
+	.option('--json', 'as JSON')
+	.action(action(async (options: {json?: boolean}) => (await import('./server.js')).run('status', options)));
+server.command('stop')
+	.description('end the server and every agent in it (ao respawn brings a job back)')
+	.action(action(async () => (await import('./server.js')).run('stop', {})));
+server.command('restart')
+	.description('start the server again from this shell (with its limits); running agents are resumed or queued')
+	.action(action(async () => (await import('./server.js')).run('restart', {})));
 
 program.command('report')
 	.description('(for agents and their hooks) record the agent\'s own state: working, needs-input or ready')
@@ -200,11 +221,14 @@ program.command('report')
 	.option('--agent <kind>', 'whose hook it is: claude (default), codex or gemini')
 	.action(action(async (state: string | undefined, options: {reason?: string; hook?: string; agent?: string}) => (await import('./report.js')).run(state, options)));
 
-program.command('tmux')
-	.description('the tmux plugin: install prints the ~/.tmux.conf line that loads it (--apply adds it), register sends ao\'s notifications to this tmux')
-	.argument('<action>', 'install or register')
-	.option('--apply', 'install: append the line to ~/.tmux.conf unless it is there')
-	.action(action(async (tmuxAction: string, options: {apply?: boolean}) => (await import('./tmux-cmd.js')).run(tmuxAction, options)));
+const tmuxPlugin = group('tmux', 'the tmux plugin: prefix + A opens the dashboard, ao\'s counts in the status line, notifications');
+tmuxPlugin.command('install')
+	.description('print the ~/.tmux.conf line that loads the plugin')
+	.option('--apply', 'append the line to ~/.tmux.conf unless it is there')
+	.action(action(async (options: {apply?: boolean}) => (await import('./tmux-cmd.js')).run('install', options)));
+tmuxPlugin.command('register')
+	.description('send ao\'s notifications to the tmux server this runs in (the plugin runs it)')
+	.action(action(async () => (await import('./tmux-cmd.js')).run('register', {})));
 
 program.command('guard')
 	.description('judge a command as the guard does (--explain), list its rules (--rules); with neither, the hook agents run before a tool call (JSON on stdin)')

@@ -31,7 +31,7 @@ export async function respawn(paths: StatePaths, tmux: Tmux, config: Config, tar
 	return Promise.all(requeued.map(job => store.read(job.id)));
 }
 
-/** The jobs `ao respawn --all` brings back: those lost with the tmux server (reboot, sleep, kill-server). */
+/** The jobs `ao respawn --all-lost` brings back: those lost with the tmux server (reboot, sleep, kill-server). */
 export function lostJobs(jobs: Job[]): Job[] {
 	return jobs.filter(job => job.state === 'failed' && job.reason === 'lost');
 }
