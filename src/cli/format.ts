@@ -1,4 +1,5 @@
-import stringWidth from 'string-width';
+import {createRequire} from 'node:module';
+import {stripVTControlCharacters} from 'node:util';
 
 /** "42s", "5m", "3h", "2d": how long ago `iso` was. Pure. */
 export function age(iso: string, now = Date.now()): string {
@@ -9,19 +10,35 @@ export function age(iso: string, now = Date.now()): string {
 	return `${Math.floor(seconds / 86_400)}d`;
 }
 
-const graphemes = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
+const plain = /^[\x20-\x7e]*$/;
+const requireModule = createRequire(import.meta.url);
+let widthOf: ((text: string) => number) | undefined;
+let graphemes: Intl.Segmenter | undefined;
 
-/** Columns `text` takes on screen (East Asian wide characters and emoji take 2, colour codes none). Pure. */
+/**
+ * Columns `text` takes on screen (East Asian wide characters and emoji take 2, colour codes none). Pure. Plain ASCII
+ * is counted as is: string-width costs some 30 ms to load and its emoji rules as much again on first use, which
+ * `ao list` would pay on every run for names that are nearly always ASCII; it loads only for the first other text.
+ */
 export function displayWidth(text: string): number {
-	return stringWidth(text);
+	const visible = stripVTControlCharacters(text);
+	if (plain.test(visible)) return visible.length;
+	widthOf ??= (requireModule('string-width') as {default: (text: string) => number}).default;
+	return widthOf(visible);
 }
 
 /** The longest start of `text` that takes at most `width` columns, cut between characters as the user sees them. */
 function cutTo(text: string, width: number): {kept: string; used: number} {
+	if (plain.test(text)) {
+		const kept = text.slice(0, Math.max(0, width));
+		return {kept, used: kept.length};
+	}
+
 	let kept = '';
 	let used = 0;
+	graphemes ??= new Intl.Segmenter(undefined, {granularity: 'grapheme'});
 	for (const {segment} of graphemes.segment(text)) {
-		const each = stringWidth(segment);
+		const each = displayWidth(segment);
 		if (used + each > width) break;
 		kept += segment;
 		used += each;
