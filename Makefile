@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 PREFIX ?= $(HOME)/.local
 BIN_DIR ?= $(PREFIX)/bin
+MAN_DIR ?= $(PREFIX)/share/man
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
 .PHONY: all deps system-deps build test test-faults lint bench demo install uninstall clean
@@ -34,9 +35,11 @@ deps: system-deps node_modules/.installed
 
 build: deps
 	npx tsc -p tsconfig.json
-	@# The guard hook runs before every shell command of every agent: one bundled file starts faster than the
-	@# modules it is made of (the parsers stay apart and load only for a command that needs them).
-	npx esbuild dist/src/guard/hook.js --bundle --platform=node --format=esm --splitting --packages=external --outdir=dist/src/bundle --log-level=warning
+	@# bin/ao runs one bundle (each command a chunk loaded when it runs; the guard hook, which runs before every
+	@# shell command of every agent, an entry of its own); tsc above type-checks and builds what the tests import.
+	rm -rf dist/src/bundle
+	npx esbuild dist/src/cli/main.js dist/src/guard/hook.js --bundle --platform=node --format=esm --splitting --packages=external --entry-names=[name] --outdir=dist/src/bundle --log-level=warning
+	node bin/make-man
 	node bin/stamp-build
 
 # The whole suite, fault injection included (ava runs every dist/test/**/*.test.js).
@@ -61,12 +64,13 @@ demo: build
 
 # Puts `ao` on your PATH as a symlink in $(BIN_DIR) (default ~/.local/bin) to this checkout's bin/ao.
 install: build
-	@mkdir -p "$(BIN_DIR)"
+	@mkdir -p "$(BIN_DIR)" "$(MAN_DIR)/man1"
 	ln -sf "$(CURDIR)/bin/ao" "$(BIN_DIR)/ao"
+	ln -sf "$(CURDIR)/dist/man/ao.1" "$(MAN_DIR)/man1/ao.1"
 	@case ":$$PATH:" in *":$(BIN_DIR):"*) ;; *) echo "note: $(BIN_DIR) is not on your PATH; add it to your shell's profile" ;; esac
 
 uninstall:
-	rm -f "$(BIN_DIR)/ao"
+	rm -f "$(BIN_DIR)/ao" "$(MAN_DIR)/man1/ao.1"
 
 clean:
 	rm -rf dist

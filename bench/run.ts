@@ -112,7 +112,7 @@ async function overhead(): Promise<void> {
 		await sleep(3000);
 		record(section, 'ao list --json, 50 jobs', 'ms', await samplesOf(20, async () => world.ao(['list', '--json'])), {budget: '< 150 ms'});
 		record(section, 'ao list (table), 50 jobs', 'ms', await samplesOf(20, async () => world.ao(['list'])));
-		record(section, 'ao status --tmux (the command), 50 jobs', 'ms', await samplesOf(20, async () => world.ao(['status', '--tmux'])));
+		record(section, 'ao status (the command), 50 jobs', 'ms', await samplesOf(20, async () => world.ao(['status'])));
 		const statusSh = path.join(root, 'tmux', 'status.sh');
 		record(section, 'status segment as the plugin runs it (tmux/status.sh), 50 jobs', 'ms', await samplesOf(20, async () => execa(statusSh, {env: {...process.env, AO_HOME: world.home}})), {budget: '< 60 ms'});
 		const cpu = [];
@@ -121,6 +121,11 @@ async function overhead(): Promise<void> {
 		await dispatchMany(world, 50, 100);
 		await sleep(3000);
 		await overheadAt(section, world, 100);
+		// The CLI's start at 100 jobs, each alternated with node -e 0 (the floor under any node program).
+		const floor = async () => execa(process.execPath, ['-e', '0']);
+		recordPair(section, ['ao list --json, 100 jobs', 'node -e 0'], 'ms', await alternate(20, async () => world.ao(['list', '--json']), floor), '< 1.3x node -e 0');
+		recordPair(section, ['ao peek live-7, 100 jobs', 'node -e 0'], 'ms', await alternate(20, async () => world.ao(['peek', 'live-7']), floor), '< 1.5x node -e 0');
+		recordPair(section, ['ao send live-7, 100 jobs', 'node -e 0'], 'ms', await alternate(20, async () => world.ao(['send', 'live-7', 'x', '--no-enter']), floor), '< 1.5x node -e 0');
 	} finally {
 		await world.cleanup();
 	}
