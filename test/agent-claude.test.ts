@@ -223,8 +223,12 @@ test('claude: a command the guard doubts is asked: Claude shows its prompt and t
 	const asking = await expectState(t, sandbox, job.id, 'needs-input', /^guard: asks before/);
 	t.is(asking?.reason, 'guard: asks before touch approved.txt && sqlite3 shop.db "DELETE FROM … (DELETE of nearly every row)');
 	t.regex(await screen(sandbox, job.id), /Do you want to proceed\?/);
-	// Claude's own hooks for its prompt come after the guard's answer: the guard's reason stays.
-	await new Promise(resolve => setTimeout(resolve, 1500));
+	// Claude's own hooks for its prompt (PermissionRequest, Notification) come after the guard's answer: the guard's
+	// reason stays.
+	await waitFor('Claude\'s report of its prompt', () => {
+		const record = JSON.parse(readFileSync(path.join(sandbox.home, 'jobs', job.id, 'state.json'), 'utf8')) as {reportedAt?: string; stateSince: string};
+		return Boolean(record.reportedAt && record.reportedAt > record.stateSince);
+	});
 	t.regex((await listed(sandbox, job.id)).reason, /^guard: asks before/);
 	t.false(existsSync(path.join(job.worktree, 'approved.txt')));
 	await sandbox.ao(['send', job.id, '1']);

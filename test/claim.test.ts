@@ -35,7 +35,6 @@ async function stampede(script: string, args: string[], count: number, log: stri
 		child.on('exit', () => resolve(out.trim()));
 	}));
 	await waitFor('every claimant to be ready', async () => (await fs.readFile(log, 'utf8').catch(() => '')).split('ready').length > count);
-	await new Promise(resolve => setTimeout(resolve, 200));
 	whenAllWait();
 	await fs.writeFile(`${log}.go`, '');
 	return Promise.all(outputs);

@@ -272,9 +272,10 @@ test('CI=true without --allow-ci, or AO_DISABLE=1, makes dispatch refuse with ex
 	t.regex(allowed.stdout, /^dispatched [0-9a-f]{8} \(in-ci\)/);
 });
 
-test('while another start pass holds the start lock past 30 s, dispatch leaves the job queued and the supervisor starts it after', async t => {
+test('while another start pass holds the start lock past concurrency.start_wait_s, dispatch leaves the job queued and the supervisor starts it after', async t => {
 	const sandbox = useSandbox(t);
 	await sandbox.initRepo();
+	await fs.writeFile(sandbox.configFile, (await fs.readFile(sandbox.configFile, 'utf8')).replace('  max_running: 50\n', '  max_running: 50\n  start_wait_s: 6\n'));
 	const first = await dispatchJson(sandbox, ['-n', 'first', 'x']);
 	await waitForState(sandbox, first.id, 'needs-input');
 	// A live process holds the lock (a start pass that takes long on a slow machine): it must not be broken.
@@ -291,7 +292,6 @@ test('while another start pass holds the start lock past 30 s, dispatch leaves t
 	});
 	// Meanwhile the supervisor goes on supervising: it does not stall its ticks behind the start lock.
 	await waitFor('the held job to wait in the queue', async () => (await sandbox.aoJson<JobJson[]>(['list'])).some(job => job.name === 'held' && job.state === 'queued'));
-	await new Promise(resolve => setTimeout(resolve, 1500));
 	// (A change only the supervisor sees, from the screen: an exit would be written down by ao list itself.)
 	await sandbox.ao(['send', 'first', 'repeat']);
 	await waitForState(sandbox, first.id, 'working');

@@ -38,16 +38,11 @@ function shWords(line: string): string[] {
 
 const events = ['SessionStart', 'UserPromptSubmit', 'PermissionRequest', 'Stop', 'Notification', 'StopFailure', 'SessionEnd'];
 
-test('claudeHooksSettings is one line of JSON with a report hook for every event ao reads, and the guard before Bash and MCP calls', t => {
-	const text = claudeHooksSettings('/opt/ao/bin/ao');
-	t.false(text.includes('\n'));
-	const parsed = settings('/opt/ao/bin/ao');
-	t.deepEqual(Object.keys(parsed), ['hooks']);
-	t.deepEqual(Object.keys(parsed.hooks).sort(), [...events, 'PreToolUse'].sort());
-	t.deepEqual(parsed.hooks.PreToolUse, [{matcher: 'Bash|mcp__.*', hooks: [{type: 'command', command: '\'/opt/ao/bin/ao\' guard'}]}]);
-	for (const event of events) {
-		t.deepEqual(parsed.hooks[event], [{hooks: [{type: 'command', command: `'/opt/ao/bin/ao' report --hook ${event}`}]}], event);
-	}
+// What each hook does is tested with the real Claude Code (agent-claude.test.ts); here, that the settings survive
+// being one argument of a command line.
+test('claudeHooksSettings is one line of JSON', t => {
+	t.false(claudeHooksSettings('/opt/ao/bin/ao').includes('\n'));
+	t.deepEqual(Object.keys(settings('/opt/ao/bin/ao')), ['hooks']);
 });
 
 const awkwardPaths = [

@@ -61,6 +61,8 @@ test('many processes waiting on a lock whose holder dies: one at a time gets it,
 		import {appendFileSync} from 'node:fs';
 		import {setTimeout as sleep} from 'node:timers/promises';
 		import {withLock} from ${JSON.stringify(new URL('../src/core/lock.js', import.meta.url).href)};
+		// Told it is held once (a 1 ms wait), so it is polling when it says so.
+		await withLock(process.argv[1], async () => undefined, 1).then(() => process.exit(3), () => undefined);
 		appendFileSync(process.argv[2], 'waiting\\n');
 		await withLock(process.argv[1], async () => {
 			appendFileSync(process.argv[2], 'in\\n');
@@ -74,7 +76,6 @@ test('many processes waiting on a lock whose holder dies: one at a time gets it,
 	}));
 	// All of them polling when the holder dies, as dispatches wait on a supervisor killed inside its start pass.
 	await waitFor('every waiter to wait', async () => (await fs.readFile(log, 'utf8').catch(() => '')).split('waiting').length > count);
-	await new Promise(resolve => setTimeout(resolve, 200));
 	holder.kill('SIGKILL');
 	t.deepEqual(await Promise.all(waiters), Array.from({length: count}, () => 0));
 	t.is((await fs.readFile(log, 'utf8')).replaceAll('waiting\n', ''), 'in\nout\n'.repeat(count));

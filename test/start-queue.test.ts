@@ -20,7 +20,7 @@ function ids(jobs: Job[]): string[] {
 	return jobs.map(each => each.id);
 }
 
-const caps = (fields: Partial<Config['concurrency']> = {}): Config['concurrency'] => ({max_running: 5, per_repo: 0, stagger_ms: 0, ...fields});
+const caps = (fields: Partial<Config['concurrency']> = {}): Config['concurrency'] => ({max_running: 5, per_repo: 0, stagger_ms: 0, start_wait_s: 30, ...fields});
 
 test('queueOrder takes only queued jobs without a window that are not being prepared', t => {
 	const jobs = [

@@ -27,8 +27,10 @@ test('silence makes a job ready for review, new output makes it working again, a
 	await sandbox.ao(['send', 'quiet', 'more']);
 	const asking = await waitForState(sandbox, job.id, 'needs-input');
 	t.is(asking.reason, 'asks: Overwrite it? [y/N]');
-	// A question stays a question however long nobody answers: longer than idle_after_s here.
-	await new Promise(resolve => setTimeout(resolve, 6000));
+	// A question stays a question however long nobody answers: until its pane has been silent longer than
+	// idle_after_s (5 s) and the supervisor has looked again.
+	const silentSince = Number((await sandbox.tmux(['display-message', '-p', '-t', job.windowId!, '#{window_activity}'])).trim()) * 1000;
+	await waitFor('the question to outlast idle_after_s and a tick', () => Date.now() - silentSince > 5000 + 1000, 20_000);
 	t.is((await waitForState(sandbox, job.id, 'needs-input')).reason, 'asks: Overwrite it? [y/N]');
 	const events = readFileSync(path.join(sandbox.home, 'jobs', job.id, 'events.jsonl'), 'utf8').trim().split('\n').map(line => JSON.parse(line) as {to: string; signal: string});
 	t.deepEqual(events.filter(event => event.signal === 'idle').map(event => event.to), ['ready', 'ready']);
@@ -253,7 +255,6 @@ test('the supervisor picks up an edited config at its next tick', async t => {
 	const sandbox = useSandbox(t);
 	await sandbox.initRepo();
 	const job = await dispatchJson(sandbox, ['-n', 'quiet', '--', 'sh', '-c', 'echo hi; sleep 60']);
-	await new Promise(resolve => setTimeout(resolve, 1500));
 	t.true(runningStates.includes((await waitForState(sandbox, job.id, 'working')).state));
 	await editConfig(sandbox, text => text.replace('idle_after_s: 600', 'idle_after_s: 1'));
 	await waitForState(sandbox, job.id, 'ready');

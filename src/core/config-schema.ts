@@ -67,7 +67,7 @@ export const configSchema: Rule = {
 				idle_stop_after: {type: 'duration'},
 			},
 		},
-		concurrency: {type: 'object', keys: {max_running: {type: 'int', min: 1}, per_repo: {type: 'int', min: 0}, stagger_ms: {type: 'int', min: 0}}},
+		concurrency: {type: 'object', keys: {max_running: {type: 'int', min: 1}, per_repo: {type: 'int', min: 0}, stagger_ms: {type: 'int', min: 0}, start_wait_s: {type: 'int', min: 1}}},
 		limits: {
 			type: 'object',
 			keys: {
@@ -178,7 +178,7 @@ export interface Config {
 	attach: {detach_key: string; popup: boolean; popup_size: string};
 	logs: {max_bytes: number};
 	supervisor: {tick_ms: number; debounce_ms: number; idle_after_s: number; idle_stop_after: string};
-	concurrency: {max_running: number; per_repo: number; stagger_ms: number};
+	concurrency: {max_running: number; per_repo: number; stagger_ms: number; start_wait_s: number};
 	limits: {per_agent_nofile: number; per_agent_procs: number; per_agent_inotify: number; per_agent_mem_mb: number};
 	/** Screen patterns for every agent; a preset's own `detect` is checked first. */
 	detect: Detect;

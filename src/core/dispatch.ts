@@ -237,7 +237,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		if (burn) warnings.push(burn);
 		const logout = await logoutWarning(paths, () => tmux.serverPid());
 		if (logout) warnings.push(logout);
-		const {waiting} = await startQueued(paths, tmux, config).catch(async (error: unknown) => {
+		const {waiting} = await startQueued(paths, tmux, config, undefined, config.concurrency.start_wait_s * 1000).catch(async (error: unknown) => {
 			if (!(error instanceof LockBusy)) throw error;
 			// Another start pass (the supervisor's, with a long queue on a slow machine) outlasted our wait: no need to
 			// wait longer, the supervisor's next pass starts this job in its turn.
