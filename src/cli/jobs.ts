@@ -2,12 +2,12 @@ import {attach} from '../core/attach.js';
 import {loadConfig} from '../core/config.js';
 import type {Config} from '../core/config-schema.js';
 import {findTarget, peek, rename, setPinned, stop, type Target} from '../core/control.js';
-import {dismissBlock, reply} from '../core/actions.js';
+import {bringBack, dismissBlock, reply} from '../core/actions.js';
 import {AoError, UsageError} from '../core/errors.js';
 import {listJobs} from '../core/list.js';
 import {tildify} from '../core/paths.js';
 import {removeJob} from '../core/remove.js';
-import {allowance, resumePaused} from '../core/pause.js';
+import {allowance} from '../core/pause.js';
 import {lostJobs, respawn, resumeIfIdle} from '../core/respawn.js';
 import {formatTokens} from '../core/units.js';
 import {isLive} from '../core/states.js';
@@ -76,24 +76,18 @@ export async function resumeCommand(ref: string, words: string[]): Promise<void>
 	const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths});
 	const target = await findTarget(ctx.paths, ctx.tmux, ref);
 	const text = words.length > 0 ? words.join(' ') : undefined;
-	if (target.job.paused) {
-		const resumed = await resumePaused(ctx.paths, ctx.tmux, config, target, text);
-		const limit = allowance(resumed.job, config);
-		out(`resumed ${resumed.job.id} (${resumed.job.name})${limit > 0 ? `; it may spend ${formatTokens(limit)} more tokens before the next pause` : ''}`);
+	const {how, job} = await bringBack(ctx.paths, ctx.tmux, config, target, text);
+	if (how === 'unpaused') {
+		const limit = allowance(job, config);
+		out(`resumed ${job.id} (${job.name})${limit > 0 ? `; it may spend ${formatTokens(limit)} more tokens before the next pause` : ''}`);
 		return;
 	}
 
-	if (!isLive(target.job.state)) {
-		const [after] = await respawn(ctx.paths, ctx.tmux, config, [target]);
-		if (after && text !== undefined && after.state !== 'queued') {
-			process.stderr.write(`ao: ${after.name} was ${target.job.state}; it was respawned, and the message was not sent (ao send it once it is up)\n`);
-		}
-
-		out(after?.state === 'queued' ? `queued ${after.id} (${after.name}): ${after.reason}` : `respawned ${target.job.id} (${target.job.name}) in ${tildify(target.job.worktree)}`);
-		return;
+	if (text !== undefined && how !== 'queued') {
+		process.stderr.write(`ao: ${job.name} was ${target.job.state}; it was ${how}, and the message was not sent (ao send it once it is up)\n`);
 	}
 
-	throw new AoError(`job ${target.job.id} (${target.job.name}) is ${target.job.state} and not paused; there is nothing to resume (ao send ${target.job.name} TEXT replies to it)`);
+	out(how === 'queued' ? `queued ${job.id} (${job.name}): ${job.reason}` : `${how} ${target.job.id} (${target.job.name}) in ${tildify(target.job.worktree)}`);
 }
 
 export async function attachCommand(ref: string): Promise<void> {

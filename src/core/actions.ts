@@ -1,10 +1,12 @@
 import type {Config} from './config-schema.js';
 import {AoError} from './errors.js';
+import type {Job} from './job.js';
+import {isLive} from './states.js';
 import type {Target} from './control.js';
 import {send} from './control.js';
-import {unpause} from './pause.js';
+import {resumePaused, unpause} from './pause.js';
 import {StatePaths} from './paths.js';
-import {resumeIfIdle} from './respawn.js';
+import {respawn, resumeIfIdle} from './respawn.js';
 import {JobStore} from './store.js';
 import type {Tmux} from './tmux.js';
 import {blockLifted} from './transitions.js';
@@ -37,4 +39,33 @@ export async function dismissBlock(paths: StatePaths, target: Target): Promise<T
 	if (!target.job.block) throw new AoError(`job ${target.job.id} (${target.job.name}) has no guard block to dismiss (${target.job.state}${target.job.reason ? `: ${target.job.reason}` : ''})`);
 	const job = await new JobStore(paths).update(target.job.id, current => (current.block ? blockLifted(current, 'guard block dismissed') : undefined), 'cli');
 	return {...target, job};
+}
+
+/** What bringing a job back did: a pause ended, an idle-stopped agent started again, or it was respawned (or queued). */
+export interface BroughtBack {
+	how: 'unpaused' | 'resumed' | 'respawned' | 'queued';
+	job: Job;
+}
+
+/**
+ * `ao resume` and the dashboard's R: a paused job goes on (told `message`, or "continue"), an agent the idle stop
+ * ended starts again in its session, and any other ended job is respawned in its worktree. A live job that is not
+ * paused has nothing to bring back.
+ */
+export async function bringBack(paths: StatePaths, tmux: Tmux, config: Config, target: Target, message?: string): Promise<BroughtBack> {
+	if (target.job.paused) return {how: 'unpaused', job: (await resumePaused(paths, tmux, config, target, message)).job};
+	if (target.job.state === 'stopped' && target.job.reason === 'idle') return {how: 'resumed', job: (await resumeIfIdle(paths, tmux, config, target)).job};
+	if (isLive(target.job.state)) {
+		throw new AoError(`job ${target.job.id} (${target.job.name}) is ${target.job.state} and not paused; there is nothing to resume (ao send ${target.job.name} TEXT replies to it)`);
+	}
+
+	const [after] = await respawn(paths, tmux, config, [target]);
+	return {how: after?.state === 'queued' ? 'queued' : 'respawned', job: after ?? target.job};
+}
+
+/** The agent's window to attach to: one the idle stop ended is started again first. */
+export async function attachable(paths: StatePaths, tmux: Tmux, config: Config, target: Target): Promise<Target & {pane: NonNullable<Target['pane']>}> {
+	const current = await resumeIfIdle(paths, tmux, config, target);
+	if (!current.pane) throw new AoError(`job ${current.job.id} (${current.job.name}) has no window (${current.job.state}); ao respawn ${current.job.name} brings it back`);
+	return current as Target & {pane: NonNullable<Target['pane']>};
 }

@@ -10,6 +10,7 @@ import {observe} from './observe.js';
 import {isLive} from './states.js';
 import {JobStore} from './store.js';
 import {ServerNotRunning, type PaneInfo, type Tmux} from './tmux.js';
+import * as transition from './transitions.js';
 
 /** A job found by what the user typed, with its pane (if its window exists) and its current state. */
 export interface Target {
@@ -71,7 +72,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
 export async function stop(paths: StatePaths, tmux: Tmux, target: Target, reason = 'stopped by user', graceMs = 3000): Promise<Job> {
 	const {job} = target;
 	if (!isLive(job.state)) throw new AoError(`job ${job.id} (${job.name}) is already ${job.state}`);
-	const stopped = await new JobStore(paths).update(job.id, () => ({state: 'stopped', reason, paused: undefined}), reason === 'idle' ? 'idle' : 'cli');
+	const stopped = await new JobStore(paths).update(job.id, () => transition.stopped(reason), reason === 'idle' ? 'idle' : 'cli');
 	const pane = target.pane;
 	// A process held with SIGSTOP (a budget pause) acts on SIGTERM only once it runs again.
 	if (pane && !pane.dead && job.paused?.how === 'sigstop') signalTree(pane.panePid, 'SIGCONT');

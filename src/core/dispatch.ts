@@ -22,6 +22,7 @@ import {JobStore} from './store.js';
 import {isModeTrusted} from './trust.js';
 import {Tmux} from './tmux.js';
 import {provisionWorktree, runSetup, withRepoLock, worktreePath} from './worktree.js';
+import * as transition from './transitions.js';
 
 export interface DispatchRequest {
 	task: string;
@@ -228,7 +229,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 			if (config.worktree.setup.trim()) await runSetup(config.worktree.setup, job.worktree, envFrom === 'shell' ? agentEnv : {...env, ...agentEnv});
 		}
 
-		await store.update(id, () => ({preparing: false, dispatchPid: undefined, reason: 'queued'}), 'dispatch');
+		await store.update(id, () => transition.prepared(), 'dispatch');
 		// From here the job exists for good: if it cannot start now, it waits in the queue for the supervisor.
 		steps.jobId = undefined;
 		steps.worktree = undefined;
@@ -241,7 +242,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 			if (!(error instanceof LockBusy)) throw error;
 			// Another start pass (the supervisor's, with a long queue on a slow machine) outlasted our wait: no need to
 			// wait longer, the supervisor's next pass starts this job in its turn.
-			await store.update(id, () => ({reason: 'waiting for the supervisor, busy starting other agents'}), 'dispatch');
+			await store.update(id, () => transition.waiting('waiting for the supervisor, busy starting other agents'), 'dispatch');
 			return {started: [], waiting: []};
 		});
 		const final = await store.read(id);

@@ -7,6 +7,7 @@ import {StatePaths, tildify} from './paths.js';
 import {JobStore} from './store.js';
 import type {PaneInfo, Tmux} from './tmux.js';
 import {withRepoLock} from './worktree.js';
+import * as transition from './transitions.js';
 
 /** What an interrupted command (a kill -9, a crash, a power cut) can leave behind. */
 export type Leftover =
@@ -72,7 +73,7 @@ export async function repairLeftovers(paths: StatePaths, tmux: Tmux, leftovers: 
 
 			case 'cut-start': {
 				const {job, pane} = leftover;
-				await store.update(job.id, current => (current.windowId ? undefined : {state: 'working', reason: 'started', windowId: pane.windowId, pid: pane.panePid, resumeNext: false}), 'doctor');
+				await store.update(job.id, current => (current.windowId ? undefined : transition.adopted(pane.windowId, pane.panePid)), 'doctor');
 				done.push(`job ${job.id} (${job.name}): recorded the agent that runs in window ${pane.windowId}`);
 				break;
 			}

@@ -92,3 +92,9 @@ export async function rotateIfLarge(file: string, maxBytes: number): Promise<boo
 		return false;
 	}
 }
+
+/** The last `lines` lines of a job's output log as plain text (colours and control codes taken out), read from its end. */
+export async function logTail(file: string, lines: number, maxBytes = 200_000): Promise<string> {
+	const text = await fs.readFile(file, 'utf8').catch(() => '');
+	return plainText(text.slice(-maxBytes)).split('\n').slice(-lines).join('\n');
+}

@@ -10,6 +10,7 @@ import {JobStore} from './store.js';
 import type {Tmux} from './tmux.js';
 import {formatTokens} from './units.js';
 import {sumTokens, totalOf} from './usage.js';
+import * as transition from './transitions.js';
 
 /** What a paused agent is told when `ao resume` lets it go on without a message of the user's. */
 export const defaultResumeText = 'continue';
@@ -47,7 +48,7 @@ export async function pauseJob(paths: StatePaths, tmux: Tmux, config: Config, ta
 	}
 
 	const paused: Pause = {why, how, at: new Date().toISOString()};
-	return new JobStore(paths).update(job.id, () => ({state: 'needs-input', reason, paused}), why === 'budget' ? 'budget' : 'watchdog');
+	return new JobStore(paths).update(job.id, () => transition.paused(reason, paused), why === 'budget' ? 'budget' : 'watchdog');
 }
 
 /** Tokens the job has spent so far, read from its agent's records (undefined: it keeps none ao can read). */
@@ -65,9 +66,7 @@ export async function unpause(paths: StatePaths, config: Config, target: Target)
 	if (!job.paused) return target;
 	if (job.paused.how === 'sigstop' && pane && !pane.dead) signalTree(pane.panePid, 'SIGCONT');
 	const spent = await tokensSpent(paths, config, job);
-	// One held at the end of its turn is back where it was: waiting, its turn over.
-	const after = job.paused.how === 'idle' ? {state: 'ready' as const, reason: 'finished its turn'} : {state: 'working' as const, reason: 'resumed'};
-	const resumed = await new JobStore(paths).update(job.id, () => ({paused: undefined, runaway: undefined, budgetBase: spent ?? job.budgetBase, ...after}), 'cli');
+	const resumed = await new JobStore(paths).update(job.id, current => transition.unpaused(current, spent), 'cli');
 	return {job: resumed, pane};
 }
 

@@ -11,15 +11,14 @@ import {startJob, startQueued} from './start.js';
 import {isLive} from './states.js';
 import {JobStore} from './store.js';
 import type {Tmux} from './tmux.js';
+import * as transition from './transitions.js';
 
 /** Puts an ended job back in the queue, to start in its worktree with its preset's resume command. */
 async function requeue(paths: StatePaths, job: Job, reason: string): Promise<Job> {
 	if (isLive(job.state)) throw new AoError(`job ${job.id} (${job.name}) is ${job.state}; only a stopped, failed or completed job can be respawned`);
 	if (job.repo && !existsSync(job.repo)) throw new AoError(`job ${job.id} (${job.name}): its repository ${tildify(job.repo)} is gone (moved or deleted), so its worktree no longer works; dispatch again from where the repository is now, and ao rm ${job.id} clears this one`);
 	if (!existsSync(job.worktree)) throw new AoError(`job ${job.id} (${job.name}): its worktree ${tildify(job.worktree)} is gone, so there is nothing to resume; ao rm ${job.id} clears it`);
-	return new JobStore(paths).update(job.id, () => ({
-		state: 'queued', reason, windowId: undefined, pid: undefined, exitCode: undefined, resumeNext: Boolean(job.resumeArgv), preparing: false, paused: undefined,
-	}), 'respawn');
+	return new JobStore(paths).update(job.id, current => transition.requeued(current, reason), 'respawn');
 }
 
 /** `ao respawn`: the jobs go back in the queue (behind the caps) and start with their resume command. */

@@ -7,6 +7,7 @@ import {ensureServer, killServerAndSupervisor, readSupervisorInfo, supervisorPan
 import {runningJobs, startQueued} from './start.js';
 import {JobStore} from './store.js';
 import type {Tmux} from './tmux.js';
+import * as transition from './transitions.js';
 
 export interface ServerStatus {
 	running: boolean;
@@ -46,7 +47,7 @@ export async function stopServer(paths: StatePaths, tmux: Tmux, reason = 'server
 	const {jobs} = await observe(paths, tmux);
 	const store = new JobStore(paths);
 	const live = runningJobs(jobs);
-	const stopped = await Promise.all(live.map(job => store.update(job.id, () => ({state: 'stopped', reason, paused: undefined}), 'server')));
+	const stopped = await Promise.all(live.map(job => store.update(job.id, () => transition.stopped(reason), 'server')));
 	await killServerAndSupervisor(tmux, paths);
 	return stopped;
 }
@@ -61,7 +62,7 @@ export async function restartServer(paths: StatePaths, tmux: Tmux, config: Confi
 	const live = runningJobs(jobs);
 	await killServerAndSupervisor(tmux, paths);
 	for (const job of live) {
-		await store.update(job.id, () => ({state: 'queued', reason: 'server restart', windowId: undefined, pid: undefined, resumeNext: Boolean(job.resumeArgv), paused: undefined}), 'server');
+		await store.update(job.id, current => transition.requeued(current, 'server restart'), 'server');
 	}
 
 	await ensureServer(tmux, paths, config);

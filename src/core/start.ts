@@ -15,6 +15,7 @@ import {isLive} from './states.js';
 import {JobStore} from './store.js';
 import type {AgentEnvFile, PaneInfo, Tmux} from './tmux.js';
 import {writeAgentEnv} from './agent-env.js';
+import * as transition from './transitions.js';
 
 /** Queued jobs waiting for a window, in the order they start: higher --priority first, then oldest first. Pure. */
 export function queueOrder(jobs: Job[]): Job[] {
@@ -57,7 +58,7 @@ async function agentEnvFile(paths: StatePaths, tmux: Tmux, job: Job): Promise<Ag
 export async function startJob(paths: StatePaths, tmux: Tmux, job: Job, oldPane: PaneInfo | undefined): Promise<Job> {
 	const store = new JobStore(paths);
 	if (!existsSync(job.worktree)) {
-		return store.update(job.id, () => ({state: 'failed', reason: `its worktree ${tildify(job.worktree)} is gone; ao rm ${job.id} clears the job`}), 'start');
+		return store.update(job.id, () => transition.failed(`its worktree ${tildify(job.worktree)} is gone; ao rm ${job.id} clears the job`), 'start');
 	}
 
 	const resuming = Boolean(job.resumeNext && job.resumeArgv);
@@ -67,7 +68,7 @@ export async function startJob(paths: StatePaths, tmux: Tmux, job: Job, oldPane:
 	await fs.appendFile(paths.outputLog(job.id), '', {mode: 0o600});
 	// Written before the agent starts: its first hook (SessionStart) may run before a write after the start would,
 	// and a hook is ignored for a job still queued.
-	await store.update(job.id, () => ({state: 'working', reason: resuming ? 'resumed' : 'started', resumeNext: false, startedAt: new Date().toISOString()}), 'start');
+	await store.update(job.id, () => transition.started(resuming, new Date().toISOString()), 'start');
 	let windowId: string;
 	let pid: number;
 	try {
@@ -80,11 +81,11 @@ export async function startJob(paths: StatePaths, tmux: Tmux, job: Job, oldPane:
 			}));
 		}
 	} catch (error) {
-		await store.update(job.id, () => ({state: 'queued', reason: `could not start: ${errorMessage(error)}`, resumeNext: resuming}), 'start').catch(() => undefined);
+		await store.update(job.id, () => transition.startFailed(errorMessage(error), resuming), 'start').catch(() => undefined);
 		throw error;
 	}
 
-	return store.update(job.id, () => ({windowId, pid, exitCode: undefined}), 'start');
+	return store.update(job.id, () => transition.windowMade(windowId, pid), 'start');
 }
 
 export interface StartResult {
@@ -129,7 +130,7 @@ export async function startQueued(paths: StatePaths, tmux: Tmux, config: Config,
 
 			if (block) {
 				if (job.reason !== block) {
-					waiting.push(await store.update(job.id, () => ({reason: block}), 'queue'));
+					waiting.push(await store.update(job.id, () => transition.waiting(block), 'queue'));
 					await log(`${job.id} stays queued: ${block}`);
 				} else {
 					waiting.push(job);

@@ -30,6 +30,7 @@ import {sumTokens, totalOf, type UsageCache} from './usage.js';
 import {Watchdog} from './watchdog.js';
 import {measureTrees} from './processes.js';
 import {writeResourceSnapshot} from './resources.js';
+import * as transition from './transitions.js';
 
 /** How often the supervisor reads what the agents' usage records gained. */
 const usageReadMs = 2000;
@@ -327,7 +328,7 @@ export class Supervisor {
 
 	private async enforceBudget(job: Job, pane: PaneInfo | undefined, tokens: number): Promise<void> {
 		if (job.budgetReset) {
-			await this.store.update(job.id, () => ({budgetReset: undefined, budgetBase: tokens}), 'budget').catch(() => undefined);
+			await this.store.update(job.id, () => transition.budgetRebased(tokens), 'budget').catch(() => undefined);
 			return;
 		}
 
@@ -348,7 +349,7 @@ export class Supervisor {
 		for (const [id, flag] of flags) {
 			const job = jobs.find(candidate => candidate.id === id)!;
 			if (flag === job.runaway) continue;
-			await this.store.update(id, () => ({runaway: flag}), 'watchdog').catch(() => undefined);
+			await this.store.update(id, () => transition.runawayFlag(flag), 'watchdog').catch(() => undefined);
 			if (!flag) {
 				await this.log(`${id} no longer looks like a runaway`);
 				continue;

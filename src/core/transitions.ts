@@ -56,3 +56,75 @@ export function reported(current: Job, report: {state?: JobState; reason: string
 
 	return patch;
 }
+
+/** A queued job is ready to wait its turn: its dispatch has made the worktree and is done with it. */
+export function prepared(): Partial<Job> {
+	return {preparing: false, dispatchPid: undefined, reason: 'queued'};
+}
+
+/** Why a queued job still waits (a cap, the stagger, resources, quota, a busy start pass). */
+export function waiting(reason: string): Partial<Job> {
+	return {reason};
+}
+
+/** The agent's window is being made: the job works from now on. */
+export function started(resuming: boolean, at: string): Partial<Job> {
+	return {state: 'working', reason: resuming ? 'resumed' : 'started', resumeNext: false, startedAt: at};
+}
+
+/** Its window is made: which window, which process. */
+export function windowMade(windowId: string, pid: number | undefined): Partial<Job> {
+	return {windowId, pid, exitCode: undefined};
+}
+
+/** A start that failed goes back in the queue, to be tried again, with why. */
+export function startFailed(reason: string, resuming: boolean): Partial<Job> {
+	return {state: 'queued', reason: `could not start: ${reason}`, resumeNext: resuming};
+}
+
+/** A job that cannot run any more, and why (its worktree is gone, say). */
+export function failed(reason: string): Partial<Job> {
+	return {state: 'failed', reason};
+}
+
+/** The user (or the idle stop, or a server stop) ended the agent; window, worktree and record stay. */
+export function stopped(reason: string): Partial<Job> {
+	return {state: 'stopped', reason, paused: undefined};
+}
+
+/**
+ * Back in the queue, to start in its worktree (with its preset's resume command when it has one): `ao respawn`, a
+ * server restart. What belonged to its last window is cleared.
+ */
+export function requeued(job: Job, reason: string): Partial<Job> {
+	return {state: 'queued', reason, windowId: undefined, pid: undefined, exitCode: undefined, resumeNext: Boolean(job.resumeArgv), preparing: false, paused: undefined};
+}
+
+/** A window found running the job's agent without a record of it (a dispatch killed after making it): adopted. */
+export function adopted(windowId: string, pid: number): Partial<Job> {
+	return {state: 'working', reason: 'started', windowId, pid, resumeNext: false};
+}
+
+/** Held in needs-input by a budget or a runaway: `ao resume` or a reply lets it go on. */
+export function paused(reason: string, pause: NonNullable<Job['paused']>): Partial<Job> {
+	return {state: 'needs-input', reason, paused: pause};
+}
+
+/**
+ * A pause is over: the budget counts again from `spent`, the runaway flag is cleared (the user has looked), and the
+ * job is back where it was (one held at the end of its turn is ready: its turn was over).
+ */
+export function unpaused(job: Job, spent: number | undefined): Partial<Job> {
+	const after = job.paused?.how === 'idle' ? {state: 'ready' as const, reason: 'finished its turn'} : {state: 'working' as const, reason: 'resumed'};
+	return {paused: undefined, runaway: undefined, budgetBase: spent ?? job.budgetBase, ...after};
+}
+
+/** The runaway flag set (what the watchdog saw) or cleared (undefined). */
+export function runawayFlag(flag: string | undefined): Partial<Job> {
+	return {runaway: flag};
+}
+
+/** The budget counts from `tokens` spent (a prompt the user typed granted as many again). */
+export function budgetRebased(tokens: number): Partial<Job> {
+	return {budgetReset: undefined, budgetBase: tokens};
+}

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import blessed from 'blessed';
 import type {Config} from '../core/config-schema.js';
-import {dismissBlock, reply} from '../core/actions.js';
+import {attachable, bringBack, dismissBlock, reply} from '../core/actions.js';
 import {findTarget, setPinned, stop} from '../core/control.js';
 import {dispatch} from '../core/dispatch.js';
 import {errorMessage} from '../core/errors.js';
@@ -10,11 +10,9 @@ import {listJobs, type JobView, type Listing} from '../core/list.js';
 import {usageLine} from '../core/status-line.js';
 import {displayWidth} from '../cli/format.js';
 import {formatTokens} from '../core/units.js';
-import {plainText} from '../core/output-log.js';
+import {logTail} from '../core/output-log.js';
 import {StatePaths, tildify} from '../core/paths.js';
 import {removeJob, UnsavedWorkError} from '../core/remove.js';
-import {resumePaused} from '../core/pause.js';
-import {respawn, resumeIfIdle} from '../core/respawn.js';
 import {ensureServer} from '../core/server.js';
 import {isLive, type Group} from '../core/states.js';
 import type {Tmux} from '../core/tmux.js';
@@ -182,8 +180,7 @@ export class Dashboard {
 	}
 
 	private async logTail(job: JobView): Promise<string> {
-		const text = await fs.readFile(this.options.paths.outputLog(job.id), 'utf8').catch(() => '');
-		return `(no live window: ${job.state}${job.reason ? `, ${job.reason}` : ''}; the end of its log:)\n` + plainText(text.slice(-4000)).split('\n').slice(-20).join('\n');
+		return `(no live window: ${job.state}${job.reason ? `, ${job.reason}` : ''}; the end of its log:)\n` + await logTail(this.options.paths.outputLog(job.id), 20, 4000);
 	}
 
 	private render(): void {
@@ -314,9 +311,7 @@ export class Dashboard {
 	private async attach(): Promise<void> {
 		const job = this.requireJob();
 		const {paths, tmux, config} = this.options;
-		let target = await findTarget(paths, tmux, job.id);
-		target = await resumeIfIdle(paths, tmux, config, target);
-		if (!target.pane) throw new Error(`${job.name} has no window (${target.job.state}); R respawns it`);
+		const target = await attachable(paths, tmux, config, await findTarget(paths, tmux, job.id));
 		await tmux.bindDetachKey(config.attach.detach_key);
 		const [program, ...args] = tmux.attachArgv(target.pane.windowId);
 		const env = {...process.env};
@@ -405,20 +400,9 @@ export class Dashboard {
 		const job = this.requireJob();
 		const {paths, tmux, config} = this.options;
 		const target = await findTarget(paths, tmux, job.id);
-		if (target.job.paused) {
-			await resumePaused(paths, tmux, config, target);
-			await this.afterAction(`resumed ${job.name} (paused: ${target.job.paused.why})`);
-			return;
-		}
-
-		if (target.job.state === 'stopped' && target.job.reason === 'idle') {
-			await resumeIfIdle(paths, tmux, config, target);
-			await this.afterAction(`resumed ${job.name}`);
-			return;
-		}
-
-		const [after] = await respawn(paths, tmux, config, [target]);
-		await this.afterAction(after?.state === 'queued' ? `queued ${job.name}: ${after.reason}` : `respawned ${job.name}`);
+		const {how, job: after} = await bringBack(paths, tmux, config, target);
+		const said = {unpaused: `resumed ${job.name} (paused: ${target.job.paused?.why ?? ''})`, resumed: `resumed ${job.name}`, respawned: `respawned ${job.name}`, queued: `queued ${job.name}: ${after.reason}`};
+		await this.afterAction(said[how]);
 	}
 
 	/** d arms, a second d deletes, with ao rm's safety: unsaved work is named and only an explicit "force" archives it. */
@@ -453,7 +437,7 @@ export class Dashboard {
 
 	private async showLog(): Promise<void> {
 		const job = this.requireJob();
-		const text = plainText((await fs.readFile(this.options.paths.outputLog(job.id), 'utf8').catch(() => '')).slice(-200_000));
+		const text = await logTail(this.options.paths.outputLog(job.id), Number.POSITIVE_INFINITY);
 		this.modal = true;
 		const box = blessed.box({
 			parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', border: {type: 'line'}, label: ` log of ${job.name} (↑↓ PgUp PgDn scroll, q or Esc closes) `,
