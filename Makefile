@@ -38,7 +38,7 @@ build: deps
 	@# bin/ao runs one bundle (each command a chunk loaded when it runs; the guard hook, which runs before every
 	@# shell command of every agent, an entry of its own); tsc above type-checks and builds what the tests import.
 	rm -rf dist/src/bundle
-	npx esbuild dist/src/cli/main.js dist/src/guard/hook.js --bundle --platform=node --format=esm --splitting --packages=external --entry-names=[name] --outdir=dist/src/bundle --log-level=warning
+	npx esbuild dist/src/cli/main.js dist/src/core/guard/hook.js --bundle --platform=node --format=esm --splitting --packages=external --entry-names=[name] --outdir=dist/src/bundle --log-level=warning
 	node bin/make-man
 	node bin/stamp-build
 

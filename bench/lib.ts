@@ -3,7 +3,7 @@ import {execFileSync} from 'node:child_process';
 import {readdirSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {processTable} from '../src/core/processes.js';
+import {processTable} from '../src/core/processes/processes.js';
 
 export interface Figure {
 	/** The bench section that measured it (cli, dispatch, ...). */

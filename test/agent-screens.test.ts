@@ -1,6 +1,6 @@
 import test from 'ava';
 import {strategies} from '../src/agents/index.js';
-import {knownScreen} from '../src/core/derive.js';
+import {knownScreen} from '../src/core/jobs/derive.js';
 
 // Screens captured from the real programs (tmux capture-pane) that no scripted turn of the suite reaches: each must
 // read as the state it is, with a reason that names it.

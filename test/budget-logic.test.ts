@@ -1,13 +1,13 @@
 import test from 'ava';
-import {loadDefaults} from '../src/core/config.js';
-import {quotaBlock, quotaWindow, summarize} from '../src/core/cost.js';
-import {statusPaths} from '../src/core/git.js';
-import {allowance, overBudget} from '../src/core/pause.js';
-import {descendants, parsePsTime, type ProcessInfo} from '../src/core/processes.js';
-import {formatStatusLine, usageLine} from '../src/core/status-line.js';
-import {parseSince, parseTokens} from '../src/core/units.js';
-import {accumulate, emptyCache} from '../src/core/usage.js';
-import {runawayReason} from '../src/core/watchdog.js';
+import {loadDefaults} from '../src/core/config/config.js';
+import {quotaBlock, quotaWindow, summarize} from '../src/core/cost/cost.js';
+import {statusPaths} from '../src/core/git/git.js';
+import {allowance, overBudget} from '../src/core/safety/pause.js';
+import {descendants, parsePsTime, type ProcessInfo} from '../src/core/processes/processes.js';
+import {formatStatusLine, usageLine} from '../src/core/supervisor/status-line.js';
+import {parseSince, parseTokens} from '../src/core/cost/units.js';
+import {accumulate, emptyCache} from '../src/core/cost/usage.js';
+import {runawayReason} from '../src/core/safety/watchdog.js';
 
 const minute = 60_000;
 const base = Date.parse('2026-11-26T10:00:00.000Z');

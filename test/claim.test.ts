@@ -4,12 +4,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import {claimantAlive, ownClaim, parseClaim} from '../src/core/claim.js';
-import {withLock} from '../src/core/lock.js';
-import {processStartTime} from '../src/core/processes.js';
+import {claimantAlive, ownClaim, parseClaim} from '../src/core/processes/claim.js';
+import {withLock} from '../src/core/processes/lock.js';
+import {processStartTime} from '../src/core/processes/processes.js';
 import {waitFor} from './helpers/ao.js';
 
-// One claim primitive for exclusive files (src/core/claim.ts), and its three users under a stampede: the lock (in
+// One claim primitive for exclusive files (src/core/processes/claim.ts), and its three users under a stampede: the lock (in
 // lock.test.ts), the supervisor's pid file and a job's name.
 
 function tempDir(t: {teardown: (fn: () => void) => void}): string {
@@ -63,7 +63,7 @@ test('16 supervisors started at once when the pid file\'s holder dies: one takes
 	await fs.writeFile(pidFile, `${holder.pid} ${processStartTime(holder.pid!)}`);
 	const script = `
 		import {appendFileSync, existsSync} from 'node:fs';
-		import {claimPidFile} from ${moduleUrl('supervisor.js')};
+		import {claimPidFile} from ${moduleUrl('supervisor/pid-file.js')};
 		import {StatePaths} from ${moduleUrl('paths.js')};
 		appendFileSync(process.argv[2], 'ready\\n');
 		while (!existsSync(process.argv[2] + '.go')) await new Promise(resolve => setTimeout(resolve, 5));
@@ -90,7 +90,7 @@ test('16 dispatches claiming one name when its holder\'s dispatch died before wr
 	const script = `
 		import {appendFileSync, existsSync} from 'node:fs';
 		import {randomBytes} from 'node:crypto';
-		import {JobStore} from ${moduleUrl('store.js')};
+		import {JobStore} from ${moduleUrl('jobs/store.js')};
 		import {StatePaths} from ${moduleUrl('paths.js')};
 		const id = randomBytes(4).toString('hex');
 		appendFileSync(process.argv[2], 'ready\\n');

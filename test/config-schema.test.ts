@@ -1,6 +1,6 @@
 import test from 'ava';
-import {configSchema, isProgramKey, mergeConfig, validateConfigValue, validateMerged, type Config, type Rule} from '../src/core/config-schema.js';
-import {loadDefaults} from '../src/core/config.js';
+import {configSchema, isProgramKey, mergeConfig, validateConfigValue, validateMerged, type Config, type Rule} from '../src/core/config/config-schema.js';
+import {loadDefaults} from '../src/core/config/config.js';
 
 function messages(value: unknown, rule: Rule = configSchema): string[] {
 	return validateConfigValue(value, rule).map(problem => problem.message);

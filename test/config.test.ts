@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import {parse} from 'yaml';
-import {configSchema, validateConfigValue, validateMerged, type Config, type Rule} from '../src/core/config-schema.js';
-import {loadConfig, loadDefaults, type LoadOptions} from '../src/core/config.js';
+import {configSchema, validateConfigValue, validateMerged, type Config, type Rule} from '../src/core/config/config-schema.js';
+import {loadConfig, loadDefaults, type LoadOptions} from '../src/core/config/config.js';
 import {AoError, UsageError} from '../src/core/errors.js';
 import {defaultConfigFile, StatePaths, tildify} from '../src/core/paths.js';
-import {trustFile} from '../src/core/trust.js';
+import {trustFile} from '../src/core/safety/trust.js';
 
 interface World {
 	dir: string;
@@ -56,7 +56,7 @@ test('without a user or repo file the documented defaults load', async t => {
 	t.deepEqual(loaded.config.attach, {detach_key: 'C-q', popup: true, popup_size: '90%'});
 	t.deepEqual(loaded.config.logs, {max_bytes: 10_485_760});
 	t.deepEqual(loaded.config.supervisor, {tick_ms: 1000, debounce_ms: 1500, idle_after_s: 20, idle_stop_after: '1h'});
-	t.deepEqual(loaded.config.concurrency, {max_running: 5, per_repo: 0, stagger_ms: 0});
+	t.deepEqual(loaded.config.concurrency, {max_running: 5, per_repo: 0, stagger_ms: 0, start_wait_s: 30});
 	t.deepEqual(loaded.config.tmux, {window_size: '200x50'});
 });
 

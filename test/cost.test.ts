@@ -3,9 +3,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import {costOf, minutesLeft, priceFor} from '../src/core/cost.js';
-import type {Job} from '../src/core/job.js';
-import {accumulate, accumulateCodex, claudeTranscriptPath, emptyCache, readClaudeUsage, tokensPerMinute, usageSince, type UsageCache} from '../src/core/usage.js';
+import {costOf, minutesLeft, priceFor} from '../src/core/cost/cost.js';
+import type {Job} from '../src/core/jobs/job.js';
+import {accumulate, accumulateCodex, claudeTranscriptPath, emptyCache, readClaudeUsage, tokensPerMinute, usageSince, type UsageCache} from '../src/core/cost/usage.js';
 import {aoBin, dispatchJson, useSandbox, waitFor} from './helpers/ao.js';
 
 const empty = (): UsageCache => emptyCache('x');

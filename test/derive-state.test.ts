@@ -1,7 +1,7 @@
 import test from 'ava';
-import {compilePatterns, deriveState, screenCandidate, type Derived, type Observation, type Pending} from '../src/core/derive.js';
-import type {Job} from '../src/core/job.js';
-import type {JobState} from '../src/core/states.js';
+import {compilePatterns, deriveState, screenCandidate, type Derived, type Observation, type Pending} from '../src/core/jobs/derive.js';
+import type {Job} from '../src/core/jobs/job.js';
+import type {JobState} from '../src/core/jobs/states.js';
 import {jobRecord, paneRecord} from './helpers/records.js';
 
 /** 2024-05-01T12:00:00Z: every job below entered its state then, and every pane last printed then unless told. */

@@ -1,6 +1,6 @@
 import test from 'ava';
-import {currentView, deriveFromProcess, exitStatusGraceSeconds} from '../src/core/derive.js';
-import type {JobState} from '../src/core/states.js';
+import {currentView, deriveFromProcess, exitStatusGraceSeconds} from '../src/core/jobs/derive.js';
+import type {JobState} from '../src/core/jobs/states.js';
 import {jobRecord, paneRecord} from './helpers/records.js';
 
 const job = jobRecord;

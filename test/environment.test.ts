@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import {agentEnvironment, serializeEnv, terminalVariables} from '../src/core/agent-env.js';
+import {agentEnvironment, serializeEnv, terminalVariables} from '../src/core/processes/agent-env.js';
 import {dispatchJson, useSandbox, waitFor, waitForState, type AoSandbox} from './helpers/ao.js';
 
 /** Reads what the agent wrote with `env -0 > FILE` (NUL-separated, so values with newlines stay whole). */

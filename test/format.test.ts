@@ -1,5 +1,5 @@
 import test from 'ava';
-import {age, displayWidth, table, truncate} from '../src/cli/format.js';
+import {age, displayWidth, table, truncate} from '../src/ui/format.js';
 
 const start = '2024-05-01T12:00:00.000Z';
 const at = (seconds: number): number => Date.parse(start) + seconds * 1000;

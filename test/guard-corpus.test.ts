@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import {execa} from 'execa';
-import {loadDefaults} from '../src/core/config.js';
-import {judgeShell, type Verdict} from '../src/guard/judge.js';
-import {machineContext} from '../src/guard/places.js';
-import {guardSettings} from '../src/guard/settings.js';
+import {loadDefaults} from '../src/core/config/config.js';
+import {judgeShell, type Verdict} from '../src/core/guard/judge.js';
+import {machineContext} from '../src/core/guard/places.js';
+import {guardSettings} from '../src/core/guard/settings.js';
 import {fixtureAgent} from './helpers/ao.js';
 
 /**

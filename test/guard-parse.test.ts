@@ -1,6 +1,6 @@
 import test from 'ava';
-import {parseShell} from '../src/guard/shell.js';
-import {judgeSql, splitStatements} from '../src/guard/sql.js';
+import {parseShell} from '../src/core/guard/shell.js';
+import {judgeSql, splitStatements} from '../src/core/guard/sql.js';
 
 // How the guard reads a command line and its SQL, without running anything.
 

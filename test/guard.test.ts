@@ -1,9 +1,9 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import {loadDefaults} from '../src/core/config.js';
-import {blockLifted, guardAsked, guardBlocked, reported} from '../src/core/transitions.js';
-import {builtinRules} from '../src/guard/rules.js';
+import {loadDefaults} from '../src/core/config/config.js';
+import {blockLifted, guardAsked, guardBlocked, reported} from '../src/core/jobs/transitions.js';
+import {builtinRules} from '../src/core/guard/rules.js';
 import {aoBin, dispatchJson, root, useSandbox, waitFor, waitForState} from './helpers/ao.js';
 
 /** Claude Code's and Codex's answer, or Gemini CLI's. */

@@ -1,5 +1,5 @@
 import test from 'ava';
-import {jobIdPattern, parseJob, type Job} from '../src/core/job.js';
+import {jobIdPattern, parseJob, type Job} from '../src/core/jobs/job.js';
 
 function record(fields: Record<string, unknown> = {}): Record<string, unknown> {
 	return {

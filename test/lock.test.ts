@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import {withLock} from '../src/core/lock.js';
+import {withLock} from '../src/core/processes/lock.js';
 import {waitFor} from './helpers/ao.js';
 
 function tempLock(t: {teardown: (fn: () => void) => void}): string {
@@ -60,7 +60,7 @@ test('many processes waiting on a lock whose holder dies: one at a time gets it,
 	const script = `
 		import {appendFileSync} from 'node:fs';
 		import {setTimeout as sleep} from 'node:timers/promises';
-		import {withLock} from ${JSON.stringify(new URL('../src/core/lock.js', import.meta.url).href)};
+		import {withLock} from ${JSON.stringify(new URL('../src/core/processes/lock.js', import.meta.url).href)};
 		// Told it is held once (a 1 ms wait), so it is polling when it says so.
 		await withLock(process.argv[1], async () => undefined, 1).then(() => process.exit(3), () => undefined);
 		appendFileSync(process.argv[2], 'waiting\\n');

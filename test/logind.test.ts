@@ -1,5 +1,5 @@
 import test from 'ava';
-import {inSessionScope, killPolicy, killsUser, logoutRisk, parseLogindConf, type LogindFacts} from '../src/core/logind.js';
+import {inSessionScope, killPolicy, killsUser, logoutRisk, parseLogindConf, type LogindFacts} from '../src/core/supervisor/logind.js';
 
 // What systemd-logind boxes show ao, as loginctl prints it and as the files read; no systemd runs here.
 const debianConf = `#  This file is part of systemd.

@@ -1,6 +1,6 @@
 import test from 'ava';
 import {UsageError} from '../src/core/errors.js';
-import {checkName, nameFromTask} from '../src/core/names.js';
+import {checkName, nameFromTask} from '../src/core/jobs/names.js';
 
 const fallback = 'job-1a2b3c4d';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
-import type {Job} from '../src/core/job.js';
-import {notificationText} from '../src/core/notify.js';
+import type {Job} from '../src/core/jobs/job.js';
+import {notificationText} from '../src/core/supervisor/notify.js';
 import {jobRecord} from './helpers/records.js';
 
 const job = jobRecord;

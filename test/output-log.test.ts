@@ -2,7 +2,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} 
 import os from 'node:os';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
-import {lastOutputLine, lastOutputLineLater, plainText, rotateIfLarge} from '../src/core/output-log.js';
+import {lastOutputLine, lastOutputLineLater, plainText, rotateIfLarge} from '../src/core/jobs/output-log.js';
 
 function tempDir(t: ExecutionContext): string {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'ao-output-log-test-'));

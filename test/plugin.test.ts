@@ -4,8 +4,8 @@ import path from 'node:path';
 import test from 'ava';
 import {execa} from 'execa';
 import {StatePaths} from '../src/core/paths.js';
-import {confMentionsPlugin, pluginSpellings, runShellLine, shellWord, textToAppend} from '../src/core/tmux-plugin.js';
-import {userServers} from '../src/core/user-servers.js';
+import {confMentionsPlugin, pluginSpellings, runShellLine, shellWord, textToAppend} from '../src/core/tmux/tmux-plugin.js';
+import {userServers} from '../src/core/tmux/user-servers.js';
 import {aoBin, killTmuxServer, root, useSandbox, waitFor, type AoResult, type AoSandbox} from './helpers/ao.js';
 
 const pluginScript = path.join(root, 'tmux', 'ao.tmux');

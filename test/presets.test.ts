@@ -2,10 +2,10 @@ import {chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} f
 import os from 'node:os';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
-import type {Config} from '../src/core/config-schema.js';
+import type {Config} from '../src/core/config/config-schema.js';
 import {UsageError} from '../src/core/errors.js';
-import {fillArgv, findPreset, findProgram, type ArgvValues} from '../src/core/presets.js';
-import {loadDefaults} from '../src/core/config.js';
+import {fillArgv, findPreset, findProgram, type ArgvValues} from '../src/core/config/presets.js';
+import {loadDefaults} from '../src/core/config/config.js';
 
 const values: ArgvValues = {
 	task: 'Fix the login',

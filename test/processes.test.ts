@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
 import test from 'ava';
-import {decodeWaitStatus, isZombie, zombieExitStatus} from '../src/core/processes.js';
+import {decodeWaitStatus, isZombie, zombieExitStatus} from '../src/core/processes/processes.js';
 
 test('a wait status decodes to an exit code or a signal', t => {
 	t.deepEqual(decodeWaitStatus(7 << 8), {exitCode: 7});

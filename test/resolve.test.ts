@@ -1,7 +1,7 @@
 import test from 'ava';
 import {AoError, UsageError} from '../src/core/errors.js';
-import type {Job} from '../src/core/job.js';
-import {resolveJob} from '../src/core/resolve.js';
+import type {Job} from '../src/core/jobs/job.js';
+import {resolveJob} from '../src/core/jobs/resolve.js';
 
 function job(id: string, name: string): Job {
 	const at = '2024-05-01T12:00:00.000Z';

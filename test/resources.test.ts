@@ -1,7 +1,7 @@
 import test from 'ava';
-import type {Config} from '../src/core/config-schema.js';
-import {parseProcLimit, type Limits} from '../src/core/processes.js';
-import {checkResources, measuredNeeds} from '../src/core/resources.js';
+import type {Config} from '../src/core/config/config-schema.js';
+import {parseProcLimit, type Limits} from '../src/core/processes/processes.js';
+import {checkResources, measuredNeeds} from '../src/core/safety/resources.js';
 
 /** A line of /proc/<pid>/limits, laid out as the kernel prints it ("%-25s %-20s %-20s %-10s"). */
 function row(name: string, soft: string, hard: string, units: string): string {

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import {descendants, processTable} from '../src/core/processes.js';
+import {descendants, processTable} from '../src/core/processes/processes.js';
 import {fixtureAgent, dispatchJson, editConfig, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
 
 interface JobWithUsage extends JobJson {

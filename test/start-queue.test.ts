@@ -1,7 +1,7 @@
 import test from 'ava';
-import type {Config} from '../src/core/config-schema.js';
-import type {Job} from '../src/core/job.js';
-import {capBlock, queueOrder, runningJobs} from '../src/core/start.js';
+import type {Config} from '../src/core/config/config-schema.js';
+import type {Job} from '../src/core/jobs/job.js';
+import {capBlock, queueOrder, runningJobs} from '../src/core/jobs/start.js';
 import {jobRecord} from './helpers/records.js';
 
 const job = jobRecord;

@@ -6,9 +6,9 @@ import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import test, {type ExecutionContext} from 'ava';
 import {AoError} from '../src/core/errors.js';
-import {jobIdPattern, type Job} from '../src/core/job.js';
+import {jobIdPattern, type Job} from '../src/core/jobs/job.js';
 import {StatePaths} from '../src/core/paths.js';
-import {JobStore, type StateEvent} from '../src/core/store.js';
+import {JobStore, type StateEvent} from '../src/core/jobs/store.js';
 
 function tempStore(t: ExecutionContext): JobStore {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'ao-store-test-'));
@@ -224,7 +224,7 @@ test('200 concurrent updates of one job lose none', async t => {
 test('updates from several processes at once lose none: the lock file serialises them', async t => {
 	const store = tempStore(t);
 	const job = await newJob(store, {counter: 0});
-	const storeModule = fileURLToPath(new URL('../src/core/store.js', import.meta.url));
+	const storeModule = fileURLToPath(new URL('../src/core/jobs/store.js', import.meta.url));
 	const pathsModule = fileURLToPath(new URL('../src/core/paths.js', import.meta.url));
 	const script = [
 		`import {JobStore} from ${JSON.stringify(storeModule)};`,

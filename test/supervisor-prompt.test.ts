@@ -1,6 +1,6 @@
 import test from 'ava';
-import {parseDuration} from '../src/core/config-schema.js';
-import {promptArea, promptLines} from '../src/core/derive.js';
+import {parseDuration} from '../src/core/config/config-schema.js';
+import {promptArea, promptLines} from '../src/core/jobs/derive.js';
 
 /** The prompt area's lines as text. */
 const area = (screen: string) => {

@@ -3,7 +3,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import {encodeArgvForLauncher, escapeArgument, launcherScript, literalMessage, parsePanes, sessionName, shellQuote, tmuxSupportsPopup} from '../src/core/tmux.js';
+import {encodeArgvForLauncher, escapeArgument, launcherScript, literalMessage, parsePanes, sessionName, shellQuote, tmuxSupportsPopup} from '../src/core/tmux/tmux.js';
 
 function row(fields: {window?: string; index?: string; pane?: string; pid?: string; dead?: string; status?: string; signal?: string; time?: string; activity?: string; session?: string; attached?: string; active?: string; server?: string; job?: string; name?: string}): string {
 	return [

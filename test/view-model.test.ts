@@ -1,7 +1,7 @@
 import test from 'ava';
-import type {JobView} from '../src/core/list.js';
-import {displayWidth} from '../src/cli/format.js';
-import {buildRows, formatJobRow, moveSelection, rowDetail, selectableIds, tokenColumnWidth} from '../src/dashboard/view-model.js';
+import type {JobView} from '../src/core/jobs/list.js';
+import {displayWidth} from '../src/ui/format.js';
+import {buildRows, formatJobRow, moveSelection, rowDetail, selectableIds, tokenColumnWidth} from '../src/ui/dashboard/view-model.js';
 
 const at = '2026-11-26T10:00:00.000Z';
 

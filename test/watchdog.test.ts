@@ -3,10 +3,10 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import {loadDefaults} from '../src/core/config.js';
-import type {Job} from '../src/core/job.js';
-import type {PaneInfo} from '../src/core/tmux.js';
-import {Watchdog} from '../src/core/watchdog.js';
+import {loadDefaults} from '../src/core/config/config.js';
+import type {Job} from '../src/core/jobs/job.js';
+import type {PaneInfo} from '../src/core/tmux/tmux.js';
+import {Watchdog} from '../src/core/safety/watchdog.js';
 
 const limit = 'runaway: spent over 1k tokens without changing its worktree';
 

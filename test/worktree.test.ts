@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import {insideRepo, worktreePath} from '../src/core/worktree.js';
+import {insideRepo, worktreePath} from '../src/core/git/worktree.js';
 
 const repo = '/src/projects/my-app';
 const values = {repo, name: 'fix-login', id: 'abcd1234'};

@@ -1,6 +1,6 @@
-import {shellQuote} from '../core/tmux.js';
-import {cleanReason} from '../core/reasons.js';
-import type {JobState} from '../core/states.js';
+import {shellQuote} from '../core/tmux/tmux.js';
+import {cleanReason} from '../core/jobs/reasons.js';
+import type {JobState} from '../core/jobs/states.js';
 import type {AgentStrategy, HookReading} from './types.js';
 
 /** Claude Code hook events ao listens to, and the state each one means (undefined: leave it to the process signal). */
@@ -24,7 +24,7 @@ export const guardedTools = 'Bash|mcp__.*';
  */
 export function claudeHooksSettings(ao: string): string {
 	const hooks: Record<string, unknown[]> = Object.fromEntries(Object.keys(claudeHookStates).map(event => [event, [{hooks: [{type: 'command', command: `${shellQuote(ao)} report --hook ${event}`}]}]]));
-	// The guard checks shell commands and MCP tool calls (where SQL goes) before they run; see src/core/guard.ts.
+	// The guard checks shell commands and MCP tool calls (where SQL goes) before they run; see src/core/guard/.
 	hooks.PreToolUse = [{matcher: guardedTools, hooks: [{type: 'command', command: `${shellQuote(ao)} guard`}]}];
 	return JSON.stringify({hooks});
 }

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {shellQuote} from '../core/tmux.js';
+import {shellQuote} from '../core/tmux/tmux.js';
 import type {AgentStrategy} from './types.js';
 
 /** Sorted keys at every level: the JSON Codex hashes to know a hook is the one the user trusted. */

@@ -2,10 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {commitFiles, restoreFile} from '../core/git.js';
+import {commitFiles, restoreFile} from '../core/git/git.js';
 import {StatePaths} from '../core/paths.js';
-import {report} from '../core/report.js';
-import type {JobState} from '../core/states.js';
+import {report} from '../core/jobs/report.js';
+import type {JobState} from '../core/jobs/states.js';
 
 /**
  * A scripted coding agent for demos and tests: it works on a task in its directory (a note file stands in for a

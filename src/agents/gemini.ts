@@ -2,8 +2,8 @@ import {createHash} from 'node:crypto';
 import {mkdirSync, readFileSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {writeFileAtomic} from '../core/atomic-file.js';
-import {shellQuote} from '../core/tmux.js';
+import {writeFileAtomic} from '../core/processes/atomic-file.js';
+import {shellQuote} from '../core/tmux/tmux.js';
 import type {AgentStrategy, HookReading, PrepareContext} from './types.js';
 
 /** Gemini CLI hook events ao installs, each running `ao report --agent gemini --hook <Event>`. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type {Preset} from '../core/config-schema.js';
+import type {Preset} from '../core/config/config-schema.js';
 import {aider} from './aider.js';
 import {claude} from './claude.js';
 import {codex} from './codex.js';

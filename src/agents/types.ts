@@ -1,4 +1,4 @@
-import type {JobState} from '../core/states.js';
+import type {JobState} from '../core/jobs/states.js';
 
 /** A screen of the agent that means a state: checked, in order, against the whole visible screen (plain text). */
 export interface ScreenRule {

@@ -2,12 +2,12 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import {stringify} from 'yaml';
-import {findRepoConfig, loadConfig} from '../core/config.js';
+import {findRepoConfig, loadConfig} from '../core/config/config.js';
 import {AoError, UsageError} from '../core/errors.js';
 import {tildify} from '../core/paths.js';
-import {trustFile, trustMode} from '../core/trust.js';
-import {riskyModes} from '../core/config-schema.js';
-import {repoRoot} from '../core/git.js';
+import {trustFile, trustMode} from '../core/safety/trust.js';
+import {riskyModes} from '../core/config/config-schema.js';
+import {repoRoot} from '../core/git/git.js';
 import {context} from './context.js';
 import {out, printJson} from './io.js';
 

@@ -1,6 +1,6 @@
-import {sshAgentLink} from '../core/agent-env.js';
+import {sshAgentLink} from '../core/processes/agent-env.js';
 import {socketName, StatePaths} from '../core/paths.js';
-import {Tmux} from '../core/tmux.js';
+import {Tmux} from '../core/tmux/tmux.js';
 
 /** What every command needs: the state dir, the ao server, the environment. One place, so tests can point it elsewhere. */
 export interface Context {

@@ -1,10 +1,10 @@
-import {loadConfig} from '../core/config.js';
-import {costReport} from '../core/cost.js';
+import {loadConfig} from '../core/config/config.js';
+import {costReport} from '../core/cost/cost.js';
 import {UsageError} from '../core/errors.js';
-import {formatMinutes, formatTokens as count, parseSince} from '../core/units.js';
-import {totalOf} from '../core/usage.js';
+import {formatMinutes, formatTokens as count, parseSince} from '../core/cost/units.js';
+import {totalOf} from '../core/cost/usage.js';
 import {context} from './context.js';
-import {table} from './format.js';
+import {table} from '../ui/format.js';
 import {out, printJson} from './io.js';
 
 const dollars = (value: number | undefined) => (value === undefined ? '-' : `~$${value.toFixed(2)}`);

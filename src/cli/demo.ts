@@ -1,7 +1,7 @@
 import {runDemo} from '../core/demo.js';
 import {aoBin, tildify} from '../core/paths.js';
 import {context} from './context.js';
-import {table} from './format.js';
+import {table} from '../ui/format.js';
 import {out, paint} from './io.js';
 
 export async function run(): Promise<void> {

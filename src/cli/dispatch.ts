@@ -1,9 +1,9 @@
 import {readFileSync} from 'node:fs';
 import fs from 'node:fs/promises';
-import {envSources, type EnvSource} from '../core/agent-env.js';
-import {dispatch} from '../core/dispatch.js';
+import {envSources, type EnvSource} from '../core/processes/agent-env.js';
+import {dispatch} from '../core/jobs/dispatch.js';
 import {UsageError} from '../core/errors.js';
-import {parseTokens} from '../core/units.js';
+import {parseTokens} from '../core/cost/units.js';
 import {context} from './context.js';
 import {out, paint, printJson, warn} from './io.js';
 

@@ -1,5 +1,5 @@
 import {runDoctor} from '../core/doctor.js';
-import {findLeftovers, repairLeftovers} from '../core/leftovers.js';
+import {findLeftovers, repairLeftovers} from '../core/jobs/leftovers.js';
 import {context} from './context.js';
 import {out, paint, printJson} from './io.js';
 

@@ -1,20 +1,20 @@
 import os from 'node:os';
 import path from 'node:path';
-import {loadConfig} from '../core/config.js';
+import {loadConfig} from '../core/config/config.js';
 import {UsageError} from '../core/errors.js';
-import type {GuardedAgent} from '../guard/answer.js';
-import {explainText, rulesText} from '../guard/explain.js';
-import {runGuardHook} from '../guard/hook.js';
-import {judgeShell} from '../guard/judge.js';
-import {machineContext} from '../guard/places.js';
-import {guardSettings} from '../guard/settings.js';
+import type {GuardedAgent} from '../core/guard/answer.js';
+import {explainText, rulesText} from '../core/guard/explain.js';
+import {runGuardHook} from '../core/guard/hook.js';
+import {judgeShell} from '../core/guard/judge.js';
+import {machineContext} from '../core/guard/places.js';
+import {guardSettings} from '../core/guard/settings.js';
 import {context} from './context.js';
 import {out, printJson} from './io.js';
 
 const agents: GuardedAgent[] = ['claude', 'codex', 'gemini'];
 
 /**
- * `ao guard`: with no option, the agents' hook (bin/ao starts it directly, see src/guard/hook.ts); `--explain CMD`
+ * `ao guard`: with no option, the agents' hook (bin/ao starts it directly, see src/core/guard/hook.ts); `--explain CMD`
  * shows how a command is taken apart and judged; `--rules` lists the rules and their actions.
  */
 export async function run(options: {agent?: string; explain?: string; rules?: boolean; json?: boolean; cwd?: string}): Promise<void> {

@@ -1,8 +1,8 @@
-import {listJobs, type JobView} from '../core/list.js';
-import {groups} from '../core/states.js';
-import {usageLine} from '../core/status-line.js';
-import {formatBytes, formatCpu, formatTokens} from '../core/units.js';
-import {age, table} from './format.js';
+import {listJobs, type JobView} from '../core/jobs/list.js';
+import {groups} from '../core/jobs/states.js';
+import {usageLine} from '../core/supervisor/status-line.js';
+import {formatBytes, formatCpu, formatTokens} from '../core/cost/units.js';
+import {age, table} from '../ui/format.js';
 import {context} from './context.js';
 import {out, paint, printJson, warn} from './io.js';
 

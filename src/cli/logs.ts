@@ -1,9 +1,9 @@
 import {createReadStream, existsSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {findTarget} from '../core/control.js';
+import {findTarget} from '../core/jobs/control.js';
 import {AoError, UsageError} from '../core/errors.js';
-import {plainText} from '../core/output-log.js';
+import {plainText} from '../core/jobs/output-log.js';
 import {context} from './context.js';
 
 async function print(file: string, raw: boolean): Promise<number> {

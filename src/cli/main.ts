@@ -1,5 +1,5 @@
 import {Command, CommanderError, Option} from 'commander';
-import {thisBuild} from '../core/build.js';
+import {thisBuild} from '../core/supervisor/build.js';
 import type {DispatchOptions} from './dispatch.js';
 import {reportError} from './io.js';
 

@@ -1,8 +1,8 @@
 import {appendFileSync, readFileSync} from 'node:fs';
 import {errorMessage} from '../core/errors.js';
 import {strategies} from '../agents/index.js';
-import {report} from '../core/report.js';
-import type {JobState} from '../core/states.js';
+import {report} from '../core/jobs/report.js';
+import type {JobState} from '../core/jobs/states.js';
 import {context} from './context.js';
 
 /**

@@ -1,7 +1,7 @@
-import {describeBuild, sameBuild} from '../core/build.js';
-import {loadConfig} from '../core/config.js';
+import {describeBuild, sameBuild} from '../core/supervisor/build.js';
+import {loadConfig} from '../core/config/config.js';
 import {UsageError} from '../core/errors.js';
-import {restartServer, serverStatus, stopServer, type ServerStatus} from '../core/server-control.js';
+import {restartServer, serverStatus, stopServer, type ServerStatus} from '../core/supervisor/server-control.js';
 import {context} from './context.js';
 import {out, printJson} from './io.js';
 

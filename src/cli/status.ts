@@ -1,7 +1,7 @@
-import {loadConfig} from '../core/config.js';
-import {readUsageSummary} from '../core/cost.js';
-import {formatStatusLine, statusCounts} from '../core/status-line.js';
-import {JobStore} from '../core/store.js';
+import {loadConfig} from '../core/config/config.js';
+import {readUsageSummary} from '../core/cost/cost.js';
+import {formatStatusLine, statusCounts} from '../core/supervisor/status-line.js';
+import {JobStore} from '../core/jobs/store.js';
 import {context} from './context.js';
 import {out, printJson} from './io.js';
 

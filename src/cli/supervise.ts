@@ -1,4 +1,4 @@
-import {Supervisor} from '../core/supervisor.js';
+import {Supervisor} from '../core/supervisor/supervisor.js';
 import {context} from './context.js';
 
 export async function run(): Promise<void> {

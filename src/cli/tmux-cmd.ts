@@ -1,7 +1,7 @@
 import {UsageError} from '../core/errors.js';
 import {tildify} from '../core/paths.js';
-import {installPlugin, runShellLine} from '../core/tmux-plugin.js';
-import {registerUserServer, socketFromTmuxEnv} from '../core/user-servers.js';
+import {installPlugin, runShellLine} from '../core/tmux/tmux-plugin.js';
+import {registerUserServer, socketFromTmuxEnv} from '../core/tmux/user-servers.js';
 import {context} from './context.js';
 import {out} from './io.js';
 

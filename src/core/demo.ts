@@ -2,12 +2,12 @@ import {mkdtemp} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {findTarget, peek, send} from './control.js';
-import {dispatch} from './dispatch.js';
-import {initRepo} from './git.js';
-import type {Job} from './job.js';
+import {findTarget, peek, send} from './jobs/control.js';
+import {dispatch} from './jobs/dispatch.js';
+import {initRepo} from './git/git.js';
+import type {Job} from './jobs/job.js';
 import {socketName, StatePaths} from './paths.js';
-import {Tmux} from './tmux.js';
+import {Tmux} from './tmux/tmux.js';
 
 const project = {
 	'README.md': '# signup-service\n\nA tiny project for the ao demo.\n',

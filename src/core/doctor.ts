@@ -1,20 +1,20 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {loadConfig} from './config.js';
-import {logoutRisk, readLogindFacts} from './logind.js';
-import {ensurePrivateDir} from './atomic-file.js';
+import {loadConfig} from './config/config.js';
+import {logoutRisk, readLogindFacts} from './supervisor/logind.js';
+import {ensurePrivateDir} from './processes/atomic-file.js';
 import {errorMessage} from './errors.js';
-import {gitVersion} from './git.js';
-import {describeLeftover, findLeftovers} from './leftovers.js';
+import {gitVersion} from './git/git.js';
+import {describeLeftover, findLeftovers} from './jobs/leftovers.js';
 import {StatePaths, tildify} from './paths.js';
-import {observe} from './observe.js';
-import {readLimits} from './processes.js';
-import {checkResources, measuredNeeds, readResourceSnapshot, type Measured} from './resources.js';
-import {supervisorPane, supervisorPid} from './server.js';
-import {runningJobs} from './start.js';
-import {jobIdPattern} from './job.js';
-import {JobStore} from './store.js';
-import {tmuxSupportsPopup, type Tmux} from './tmux.js';
+import {observe} from './jobs/observe.js';
+import {readLimits} from './processes/processes.js';
+import {checkResources, measuredNeeds, readResourceSnapshot, type Measured} from './safety/resources.js';
+import {supervisorPane, supervisorPid} from './supervisor/server.js';
+import {runningJobs} from './jobs/start.js';
+import {jobIdPattern} from './jobs/job.js';
+import {JobStore} from './jobs/store.js';
+import {tmuxSupportsPopup, type Tmux} from './tmux/tmux.js';
 
 export interface Check {
 	name: string;

@@ -3,7 +3,7 @@ import {readdirSync, readFileSync, statSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import {Tmux} from '../../src/core/tmux.js';
+import {Tmux} from '../../src/core/tmux/tmux.js';
 import {dispatchJson, useSandbox, waitFor} from '../helpers/ao.js';
 
 /** A random task of the kinds that break quoting: shell syntax, control characters, unicode, tmux's own syntax. Pure. */

@@ -5,7 +5,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import test from 'ava';
 import {execa} from 'execa';
 import {aoBin, runningStates, useSandbox, waitFor, type JobJson} from '../helpers/ao.js';
-import {descendants, processTable} from '../../src/core/processes.js';
+import {descendants, processTable} from '../../src/core/processes/processes.js';
 import {brokenInvariants} from './invariants.js';
 
 const randomBetween = (min: number, max: number) => min + Math.floor(Math.random() * (max - min));

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {dispatchJson, useSandbox, waitFor, type JobJson} from '../helpers/ao.js';
-import {withLock} from '../../src/core/lock.js';
+import {withLock} from '../../src/core/processes/lock.js';
 
 interface Event {
 	to: string;

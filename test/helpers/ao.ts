@@ -6,7 +6,7 @@ import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import {execa, type Result} from 'execa';
-import {descendants, processTable} from '../../src/core/processes.js';
+import {descendants, processTable} from '../../src/core/processes/processes.js';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const aoBin = path.join(root, 'bin', 'ao');

@@ -1,5 +1,5 @@
-import type {Job} from '../../src/core/job.js';
-import type {PaneInfo} from '../../src/core/tmux.js';
+import type {Job} from '../../src/core/jobs/job.js';
+import type {PaneInfo} from '../../src/core/tmux/tmux.js';
 
 /** The moment every record below is made at, unless told otherwise: 2024-05-01T12:00:00Z. */
 export const recordTime = '2024-05-01T12:00:00.000Z';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {execa, type ResultPromise} from 'execa';
-import {processTable} from '../../src/core/processes.js';
+import {processTable} from '../../src/core/processes/processes.js';
 import {aoBin, isAlive, type AoResult, type AoSandbox} from './ao.js';
 
 const sshdBin = '/usr/sbin/sshd';

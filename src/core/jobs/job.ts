@@ -1,0 +1,97 @@
+import type {EnvSource} from '../processes/agent-env.js';
+import {isState, type JobState} from './states.js';
+
+/** How ao holds a job: its turn interrupted with keys, its processes stopped, or held at the end of its turn. */
+export interface Pause {
+	why: 'budget' | 'runaway';
+	how: 'keys' | 'sigstop' | 'idle';
+	at: string;
+}
+
+/** The record in jobs/<id>/state.json. Unknown fields written by newer versions are kept as they are. */
+export interface Job {
+	id: string;
+	name: string;
+	agent: string;
+	task: string;
+	/** The argv the agent was started with. */
+	argv: string[];
+	state: JobState;
+	reason: string;
+	/** The directory `ao dispatch` ran in. */
+	cwd: string;
+	/** The main checkout the worktree came from; undefined with --no-worktree. */
+	repo?: string;
+	/** The directory the agent works in: its worktree, or cwd with --no-worktree. */
+	worktree: string;
+	branch?: string;
+	sessionId: string;
+	windowId?: string;
+	pid?: number;
+	exitCode?: number;
+	pinned: boolean;
+	/** Queued jobs with a higher priority start first (default 0). */
+	priority?: number;
+	/** Which agent strategy it runs (src/agents/<kind>.ts), as its preset said at dispatch. */
+	kind?: string;
+	/** Where its environment (jobs/<id>/env) came from: the dispatching shell (default) or the tmux server. */
+	envFrom?: EnvSource;
+	/** HOME and CODEX_HOME in the agent's environment, where its agent keeps the records ao reads usage from. */
+	homes?: {HOME?: string; CODEX_HOME?: string};
+	/** Records of ao before 0.2 kept the environment here; it moves to jobs/<id>/env at the next start. */
+	env?: Record<string, string>;
+	/** The preset's resume argv, filled in; the next start uses it when `resumeNext` is set. */
+	resumeArgv?: string[];
+	resumeNext?: boolean;
+	/** The branch was made by ao (ao rm deletes it); false for a --branch that existed. */
+	createdBranch?: boolean;
+	/** The agent reports its own state (`ao report`); screen and idle guesses are then left out. */
+	reports?: boolean;
+	reportedAt?: string;
+	/** The state and reason the agent last said itself (its words beat its screen's while the state is the same). */
+	said?: {state: JobState; reason: string};
+	transcriptPath?: string;
+	/** The permission mode it was dispatched in (--mode). */
+	mode?: string;
+	/** Tokens it may spend before ao pauses it (`--budget`); budget.per_job_tokens when unset. */
+	budget?: number;
+	/** Tokens spent when it was last resumed from a pause: the budget counts from there. */
+	budgetBase?: number;
+	/** Resumed by a prompt typed to it: the supervisor counts the budget from what it has spent at its next look. */
+	budgetReset?: boolean;
+	/** Set while ao holds the agent paused (over budget, or a runaway): how, and why. */
+	paused?: Pause;
+	/** Set while a guard block holds the job in needs-input (see transitions.guardBlocked). */
+	block?: {reason: string; at: string};
+	/** What the agent reported while the block held: its state once the block is lifted. */
+	afterBlock?: {state: JobState; reason: string};
+	/** Set while the watchdog sees the agent run away or loop: what it saw. */
+	runaway?: string;
+	/** Set while dispatch makes the worktree; the queue skips the job until then. */
+	preparing?: boolean;
+	/** The pid of the `ao dispatch` making it (while preparing): a dead one means the dispatch was cut short. */
+	dispatchPid?: number;
+	/** When its agent last started (or resumed). */
+	startedAt?: string;
+	createdAt: string;
+	updatedAt: string;
+	/** When the job entered its current state. */
+	stateSince: string;
+	[extra: string]: unknown;
+}
+
+export const jobIdPattern = /^[0-9a-f]{8}$/;
+
+/** Checks a parsed state.json; returns the job or a one-line description of what is wrong. Pure. */
+export function parseJob(value: unknown, id: string): Job | string {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+	const record = value as Record<string, unknown>;
+	for (const key of ['id', 'name', 'agent', 'cwd', 'worktree', 'createdAt', 'updatedAt'] as const) {
+		if (typeof record[key] !== 'string') return `"${key}" is missing or not a string`;
+	}
+
+	if (record.id !== id) return `"id" is ${JSON.stringify(record.id)} but the folder is ${id}`;
+	if (!isState(record.state)) return `"state" is ${JSON.stringify(record.state)}, not a known state`;
+	const defaults = {task: '', argv: [], reason: '', sessionId: '', pinned: false, stateSince: record.updatedAt};
+	return {...record, ...Object.fromEntries(Object.entries(defaults).filter(([key]) => record[key] === undefined))} as unknown as Job;
+}

@@ -1,0 +1,21 @@
+/** The dashboard's keys: the line at its foot and the help behind ?. */
+
+export const keysLine = '↑↓/jk select  ⏎ attach  r reply  n new  p pin  s stop  R respawn  dd delete  x dismiss  l log  / filter  ? help  q quit';
+
+export const helpText = `Keys
+  up/down, j/k   select a job
+  Enter, right   attach to the agent (Ctrl-q, or ${'{detach}'}, comes back here)
+  r              reply: type a line and send it to the agent without attaching
+  n              dispatch a new task (asks for the task, the agent and a name)
+  p              pin or unpin (pinned jobs show first)
+  s              stop the agent (window and worktree stay)
+  R              respawn a stopped, failed or lost job (or resume an idle-stopped or paused one)
+  d then d       delete the job (refused while it has unsaved work; then you can archive it and delete)
+  x              dismiss the guard's block once you have seen it (a reply dismisses it too)
+  l              the full log of the agent (q or Esc closes it)
+  /              filter by text (empty to clear)
+  g              fold or unfold Failed and Completed
+  S              start the ao server when it is not running
+  q, Ctrl-c      quit
+
+Press any key to close this help.`;
