@@ -10,14 +10,15 @@ export const removal: Checker = {
 	screen: /\brm\b/,
 	check(command, context) {
 		if (command.program !== 'rm') return [];
-		if (!hasFlag(command.args, 'r', '--recursive') && !hasFlag(command.args, 'R')) return [];
 		const hits: Hit[] = [];
-		// find ... | xargs rm -rf: what find lists is removed.
+		// find ... | xargs rm: what find lists is removed, recursive or not (it lists the files themselves).
 		const listed = command.moreArgs && command.stdin && 'findStarts' in command.stdin ? command.stdin.findStarts ?? [] : [];
 		for (const start of listed) {
 			const why = protectedPlace(placeOf(start, command.cwd ?? context.cwd, context.home, command.remote), command, context);
-			if (why) hits.push({rule: 'find-delete', what: `find | xargs rm -r in ${why}`});
+			if (why) hits.push({rule: 'find-delete', what: `find | xargs rm in ${why}`});
 		}
+
+		if (!hasFlag(command.args, 'r', '--recursive') && !hasFlag(command.args, 'R')) return hits;
 
 		for (const target of positionals(command.args)) {
 			if (!target.literal && /^\$\{?\w+\}?\/\*?$/.test(target.text) && !/^\$\{?HOME\}?/.test(target.text)) {

@@ -99,7 +99,10 @@ function visit(node: SyntaxNode, source: string, scope: Scope, result: ParsedShe
 
 /** What a command writes into a pipe, as far as it can be known without running it. */
 function produced(command: Command, source: string, scope: Scope): Stdin {
-	const words = commandWords(command);
+	const all = commandWords(command);
+	// Through the prefixes that run another program (sudo find ..., env X=1 cat ...) to the one that writes.
+	const start = all.findIndex((word, index) => index === 0 ? !prefixes.has(path.basename(word.text)) : ['find', 'echo', 'printf', 'cat'].includes(path.basename(word.text)));
+	const words = start === -1 ? all : all.slice(start);
 	const program = words[0] ? path.basename(words[0].text) : '';
 	const rest = words.slice(1);
 	if ((program === 'echo' || program === 'printf') && rest.every(arg => arg.literal)) {
