@@ -162,6 +162,9 @@ export const gemini: AgentStrategy = {
 		{pattern: /How would you like to authenticate/, state: 'needs-input', reason: 'Gemini asks how to sign in (Google, an API key or Vertex AI)'},
 		{pattern: /Usage limit reached for ([^\s.]+(?:\.[^\s.]+)*)/, state: 'needs-input', reason: match => `usage limit reached for ${match[1]}: keep trying or stop`},
 		{pattern: /A potential loop was detected/, state: 'needs-input', reason: 'Gemini detected a loop and asks whether to keep loop detection on'},
+		// Its dialog names the tool and the command on its first line ("? Shell  touch a.txt"): the same reason as its
+		// Notification hook gives, which may come a moment after the screen is read.
+		{pattern: /^[│\s]*\? \S+ {2}(.+?)[\s│]*$(?=[\s\S]*Allow execution of \[)/m, state: 'needs-input', reason: match => `permission: ${match[1]!.trim()}`},
 		{pattern: /Allow execution of (.+?)\?/, state: 'needs-input', reason: match => `permission: ${match[1]}`},
 		{pattern: /^\s*(Apply this change|Do you want to proceed)\?/m, state: 'needs-input', reason: match => `asks: ${match[1]}?`},
 		{pattern: /esc to cancel/, state: 'working', reason: 'working'},
