@@ -135,6 +135,26 @@ test('n dispatches a new task from the dashboard', async t => {
 	t.is(job!.agent, 'fixture');
 });
 
+test('a name already taken, typed in the dashboard, is refused in the dashboard\'s words (no flag names)', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	await dispatchJson(sandbox, ['--name', 'taken', 'x']);
+	const dash = await openDashboard(t, sandbox, {width: 160, height: 30});
+	await dash.waitForScreen('the dashboard', screen => /^│> +taken/m.test(screen));
+	await dash.keys('n');
+	await dash.waitForScreen('the task prompt', screen => screen.includes('new task'));
+	await dash.type('again');
+	await dash.keys('Enter');
+	await dash.waitForScreen('the agent prompt', screen => screen.includes(' agent '));
+	await dash.keys('Enter');
+	await dash.waitForScreen('the name prompt', screen => screen.includes('name (empty'));
+	await dash.type('taken');
+	await dash.keys('Enter');
+	const refused = await dash.waitForScreen('the refusal', screen => screen.includes('is taken by job'));
+	t.regex(refused, /the name "taken" is taken by job [0-9a-f]{8}; pick another name, or remove that job/);
+	t.notRegex(refused, /--name/);
+});
+
 test('Enter attaches to the selected agent in the same terminal, and the detach key comes back to the dashboard', async t => {
 	const sandbox = useSandbox(t);
 	await sandbox.initRepo();

@@ -17,6 +17,18 @@ export class UsageError extends AoError {
 	}
 }
 
+/**
+ * Bad input about one option of a request (the name, the agent, the branch...). Core words it with a placeholder for
+ * the option; the CLI fills in its flag (`--name`), the dashboard the field the user typed ("the name"). The
+ * message, as thrown, names the flag.
+ */
+export class OptionError extends AoError {
+	constructor(readonly option: string, readonly worded: (option: string) => string, exitCode = 2) {
+		super(worded(`--${option}`), exitCode);
+		this.name = 'OptionError';
+	}
+}
+
 const systemErrors: Record<string, string> = {
 	ENOSPC: 'the disk is full',
 	EDQUOT: 'the disk quota is used up',

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {permissionModes, riskyModes, type Config, type PermissionMode, type Preset} from '../config/config-schema.js';
 import {loadConfig} from '../config/config.js';
-import {AoError, UsageError} from '../errors.js';
+import {AoError, OptionError, UsageError} from '../errors.js';
 import * as git from '../git/git.js';
 import type {Job} from './job.js';
 import {LockBusy} from '../processes/lock.js';
@@ -74,7 +74,7 @@ async function undo(store: JobStore, steps: Undo): Promise<void> {
 async function claimJobName(store: JobStore, id: string, wanted: string | undefined, base: string): Promise<string> {
 	if (wanted !== undefined) {
 		const holder = await store.claimName(wanted, id);
-		if (holder) throw new UsageError(`the name "${wanted}" is taken by job ${holder}; pick another --name, or remove that job (ao rm ${holder})`);
+		if (holder) throw new OptionError('name', option => `the name "${wanted}" is taken by job ${holder}; pick another ${option}, or remove that job (ao rm ${holder})`);
 		return wanted;
 	}
 
@@ -101,7 +101,7 @@ async function checkWorkplace(request: DispatchRequest): Promise<{repo?: string;
 		throw new AoError(`the repository at ${tildify(repo)} has no commits yet, and a worktree starts from one; commit first (git commit --allow-empty -m init) or pass --no-worktree`);
 	}
 
-	if (!validBranch) throw new UsageError(`--branch ${JSON.stringify(request.branch)} is not a valid git branch name`);
+	if (!validBranch) throw new OptionError('branch', option => `${option} ${JSON.stringify(request.branch)} is not a valid git branch name`);
 	return {repo, uncommitted};
 }
 
@@ -111,7 +111,7 @@ async function checkWorkplace(request: DispatchRequest): Promise<{repo?: string;
  */
 async function checkMode(paths: StatePaths, agent: string, preset: Preset, mode: string | undefined, dir: string): Promise<string[]> {
 	if (mode === undefined) return [];
-	if (!(permissionModes as readonly string[]).includes(mode)) throw new UsageError(`--mode must be one of ${permissionModes.join(', ')}; got "${mode}"`);
+	if (!(permissionModes as readonly string[]).includes(mode)) throw new OptionError('mode', option => `${option} must be one of ${permissionModes.join(', ')}; got "${mode}"`);
 	const args = preset.modes?.[mode as PermissionMode];
 	if (!args) throw new UsageError(`agent ${agent} has no "${mode}" mode${preset.modes ? ` (it has: ${Object.keys(preset.modes).join(', ')})` : ''}; add it under agents.${agent}.modes`);
 	if ((riskyModes as string[]).includes(mode) && !(await isModeTrusted(paths, dir, mode))) {
@@ -148,7 +148,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 	const env = request.env ?? process.env;
 	checkAllowed(env, Boolean(request.allowCi));
 	const cwd = path.resolve(request.cwd);
-	if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new UsageError(`--cwd ${tildify(cwd)} is not a directory`);
+	if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new OptionError('cwd', option => `${option} ${tildify(cwd)} is not a directory`);
 	const {config, skipped, sources} = await loadConfig({cwd, env, paths});
 	const warnings: string[] = [];
 	if (skipped.length > 0) {
@@ -167,7 +167,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 	const program = fillArgv(template.slice(0, 1), {task: request.task, sessionId: '', id: '', name: '', worktree: cwd, ao: aoBin})[0]!;
 	const searchPath = env.PATH ?? '';
 	if (!findProgram(program, searchPath)) {
-		throw new AoError(`"${program}" (agent ${agent}) is not on your PATH; install it, or pick another agent with --agent (${Object.keys(config.agents).join(', ')})`);
+		throw new OptionError('agent', option => `"${program}" (agent ${agent}) is not on your PATH; install it, or pick another ${option} (${Object.keys(config.agents).join(', ')})`, 1);
 	}
 
 	if (request.name !== undefined) checkName(request.name);

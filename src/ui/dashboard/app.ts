@@ -4,7 +4,7 @@ import type {Config} from '../../core/config/config-schema.js';
 import {attachable, bringBack, dismissBlock, reply} from '../../core/jobs/actions.js';
 import {findTarget, setPinned, stop} from '../../core/jobs/control.js';
 import {dispatch} from '../../core/jobs/dispatch.js';
-import {errorMessage} from '../../core/errors.js';
+import {errorMessage, OptionError} from '../../core/errors.js';
 import {diffStat} from '../../core/git/git.js';
 import {listJobs, type JobView, type Listing} from '../../core/jobs/list.js';
 import {usageLine} from '../../core/supervisor/status-line.js';
@@ -18,6 +18,9 @@ import type {Tmux} from '../../core/tmux/tmux.js';
 import {askLine, showScrollable, showUntilKey} from './dialogs.js';
 import {helpText, keysLine} from './keys.js';
 import {buildRows, collapsibleGroups, detailFacts, headerText, listLines, moveSelection, tokenColumnWidth, type Row} from './view-model.js';
+
+/** What the dashboard's new-task form calls the options it asks for. */
+const fieldNames: Record<string, string> = {name: 'name', agent: 'agent'};
 
 export interface DashboardOptions {
 	paths: StatePaths;
@@ -221,7 +224,8 @@ export class Dashboard {
 			this.screen.key(keys, () => {
 				if (this.modal) return;
 				void Promise.resolve(handler()).catch(error => {
-					this.setMessage(`${errorMessage(error)}`);
+					// The dashboard's fields have no flags: "pick another name", not "pick another --name".
+					this.setMessage(error instanceof OptionError ? error.worded(fieldNames[error.option] ?? `--${error.option}`) : errorMessage(error));
 					this.render();
 				});
 			});
