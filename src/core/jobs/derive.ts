@@ -173,7 +173,10 @@ export function deriveState(job: Job, observation: Observation): Derived {
 	// What a pattern found on the screen has been there since the pane last printed (window_activity, whole seconds,
 	// so one second later to be safe): a read that came late, on a busy supervisor, still counts that time. Output
 	// itself ("printing") has no such history: it must go on for the debounce time.
-	const onScreenSince = candidate.signal === 'screen' && candidate.reason !== 'printing' && observation.pane ? (observation.pane.activity + 1) * 1000 : Number.POSITIVE_INFINITY;
+	// Not when the screen says other than what the agent itself said last: a screen read a moment before its hook
+	// ran (the "esc to cancel" of a turn its AfterAgent just ended) must still be there after the debounce.
+	const contradicts = job.said !== undefined && job.said.state !== candidate.state;
+	const onScreenSince = candidate.signal === 'screen' && candidate.reason !== 'printing' && observation.pane && !contradicts ? (observation.pane.activity + 1) * 1000 : Number.POSITIVE_INFINITY;
 	const since = Math.min(pending && pending.state === candidate.state ? pending.since : observation.nowMs, onScreenSince);
 	if (observation.nowMs - since >= observation.debounceMs) return {change: candidate};
 	return {pending: {...candidate, since}};

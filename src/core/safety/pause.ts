@@ -1,6 +1,6 @@
 import type {Config} from '../config/config-schema.js';
 import {send, type Target} from '../jobs/control.js';
-import {readJobUsage} from '../cost/cost.js';
+import {readJobUsage, readUsageSummary} from '../cost/cost.js';
 import {AoError} from '../errors.js';
 import type {Job, Pause} from '../jobs/job.js';
 import {StatePaths} from '../paths.js';
@@ -54,7 +54,10 @@ export async function pauseJob(paths: StatePaths, tmux: Tmux, config: Config, ta
 /** Tokens the job has spent so far, read from its agent's records (undefined: it keeps none ao can read). */
 export async function tokensSpent(paths: StatePaths, config: Config, job: Job): Promise<number | undefined> {
 	const cache = await readJobUsage(paths, config, job);
-	return cache ? totalOf(sumTokens(Object.values(cache.byModel))) : undefined;
+	if (cache) return totalOf(sumTokens(Object.values(cache.byModel)));
+	// No usage record read yet in this process: what the supervisor counted last (it paused the job on it), so a
+	// resume does not keep the old base and pause the job again at once.
+	return (await readUsageSummary(paths, {anyAge: true}))?.jobs[job.id]?.tokens;
 }
 
 /**
