@@ -24,9 +24,10 @@ test('attach from a plain terminal shows the agent, says how to leave, and the d
 	await waitFor('the agent prompt', async () => (await sandbox.ao(['peek', 'visible'])).stdout.includes('Proceed?'));
 	// In the user's server the pane runs `ao attach` with TMUX unset, as a plain terminal would.
 	const {user} = await userServer(t, sandbox, ['env', '-u', 'TMUX', process.execPath, aoBin, 'attach', 'visible'], {});
-	const screen = await waitFor('the agent inside the attached client', async () => {
+	// The agent's screen, and the status line under it (tmux draws it a moment later on a busy machine).
+	const screen = await waitFor('the agent inside the attached client, with its status line', async () => {
 		const text = await user(['capture-pane', '-p', '-t', 'user']);
-		return text.includes('Proceed? [y/N]') && text;
+		return text.includes('Proceed? [y/N]') && text.includes('C-q leaves') && text;
 	});
 	t.regex(screen, /ao\s+visible \([0-9a-f]{8}\)/);
 	t.regex(screen, /C-q leaves this agent/);

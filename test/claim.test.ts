@@ -25,7 +25,7 @@ const moduleUrl = (file: string) => JSON.stringify(new URL(`../src/core/${file}`
  * wait for `${log}.go`: it is made once all are ready and `whenAllWait` has run (the holder killed). Resolves with
  * what each printed.
  */
-async function stampede(script: string, args: string[], count: number, log: string, whenAllWait: () => void): Promise<string[]> {
+async function stampede(script: string, args: string[], count: number, log: string, whenAllWait: () => Promise<void>): Promise<string[]> {
 	const outputs = Array.from({length: count}, () => new Promise<string>(resolve => {
 		let out = '';
 		const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...args], {stdio: ['ignore', 'pipe', 'inherit']});
@@ -35,7 +35,7 @@ async function stampede(script: string, args: string[], count: number, log: stri
 		child.on('exit', () => resolve(out.trim()));
 	}));
 	await waitFor('every claimant to be ready', async () => (await fs.readFile(log, 'utf8').catch(() => '')).split('ready').length > count);
-	whenAllWait();
+	await whenAllWait();
 	await fs.writeFile(`${log}.go`, '');
 	return Promise.all(outputs);
 }
@@ -72,7 +72,12 @@ test('16 supervisors started at once when the pid file\'s holder dies: one takes
 		// A supervisor that took the file keeps running (and holding it) a while.
 		if (holder === undefined) await new Promise(resolve => setTimeout(resolve, 3000));
 	`;
-	const outputs = await stampede(script, [home, log], 16, log, () => holder.kill('SIGKILL'));
+	// The go is given once the holder is gone for good (a SIGKILL takes a moment on a busy machine).
+	const outputs = await stampede(script, [home, log], 16, log, async () => {
+		const gone = new Promise(resolve => holder.once('exit', resolve));
+		holder.kill('SIGKILL');
+		await gone;
+	});
 	const took = outputs.filter(output => output.startsWith('took '));
 	t.is(took.length, 1, outputs.join('\n'));
 	const winner = took[0]!.slice(5);
@@ -100,7 +105,7 @@ test('16 dispatches claiming one name when its holder\'s dispatch died before wr
 		// Its job is not written yet: the claim stands while this dispatch runs.
 		await new Promise(resolve => setTimeout(resolve, 3000));
 	`;
-	const outputs = await stampede(script, [home, log], 16, log, () => undefined);
+	const outputs = await stampede(script, [home, log], 16, log, async () => undefined);
 	const took = outputs.filter(output => output.startsWith('took '));
 	t.is(took.length, 1, outputs.join('\n'));
 	t.deepEqual(outputs.filter(output => output.startsWith('saw ')), Array.from({length: 15}, () => `saw ${took[0]!.slice(5)}`));
