@@ -114,20 +114,25 @@ test('the dashboard stays readable at 80x24 and 40x15, and says when the server 
 	t.true(tiny.split('\n').every(line => [...line].length <= 40));
 });
 
+/** Answers the dashboard's new-task form (n): the task, the default agent, the name. */
+async function fillNewTask(dash: Awaited<ReturnType<typeof openDashboard>>, task: string, name: string): Promise<void> {
+	await dash.keys('n');
+	await dash.waitForScreen('the task prompt', screen => screen.includes('new task'));
+	await dash.type(task);
+	await dash.keys('Enter');
+	await dash.waitForScreen('the agent prompt', screen => screen.includes(' agent '));
+	await dash.keys('Enter');
+	await dash.waitForScreen('the name prompt', screen => screen.includes('name (empty'));
+	await dash.type(name);
+	await dash.keys('Enter');
+}
+
 test('n dispatches a new task from the dashboard', async t => {
 	const sandbox = useSandbox(t);
 	await sandbox.initRepo();
 	const dash = await openDashboard(t, sandbox);
 	await dash.waitForScreen('the dashboard', screen => screen.includes('ao dashboard'));
-	await dash.keys('n');
-	await dash.waitForScreen('the task prompt', screen => screen.includes('new task'));
-	await dash.type('count the tests');
-	await dash.keys('Enter');
-	await dash.waitForScreen('the agent prompt', screen => screen.includes(' agent '));
-	await dash.keys('Enter');
-	await dash.waitForScreen('the name prompt', screen => screen.includes('name (empty'));
-	await dash.type('counter');
-	await dash.keys('Enter');
+	await fillNewTask(dash, 'count the tests', 'counter');
 	await dash.waitForScreen('the new job', screen => screen.includes('dispatched counter') && /^│> +counter/m.test(screen));
 	const [job] = await sandbox.aoJson<JobJson[]>(['list']);
 	t.is(job!.name, 'counter');
@@ -141,15 +146,7 @@ test('a name already taken, typed in the dashboard, is refused in the dashboard\
 	await dispatchJson(sandbox, ['--name', 'taken', 'x']);
 	const dash = await openDashboard(t, sandbox, {width: 160, height: 30});
 	await dash.waitForScreen('the dashboard', screen => /^│> +taken/m.test(screen));
-	await dash.keys('n');
-	await dash.waitForScreen('the task prompt', screen => screen.includes('new task'));
-	await dash.type('again');
-	await dash.keys('Enter');
-	await dash.waitForScreen('the agent prompt', screen => screen.includes(' agent '));
-	await dash.keys('Enter');
-	await dash.waitForScreen('the name prompt', screen => screen.includes('name (empty'));
-	await dash.type('taken');
-	await dash.keys('Enter');
+	await fillNewTask(dash, 'again', 'taken');
 	const refused = await dash.waitForScreen('the refusal', screen => screen.includes('is taken by job'));
 	t.regex(refused, /the name "taken" is taken by job [0-9a-f]{8}; pick another name, or remove that job/);
 	t.notRegex(refused, /--name/);

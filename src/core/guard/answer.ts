@@ -1,9 +1,10 @@
-import type {Verdict} from './judge.js';
+import {isShellTool, type Verdict} from './judge.js';
 
 /** How the guard's verdict is worded: for the agent (its hook protocol), and for the user (the job's reason). Pure. */
 
 export type GuardedAgent = 'claude' | 'codex' | 'gemini';
 
+/** One line cut to `max` characters (not cleanReason: a command's "|" and "·" are part of it). */
 function shorten(text: string, max: number): string {
 	const flat = text.replaceAll(/\s+/g, ' ').trim();
 	return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
@@ -32,7 +33,7 @@ export function hookAnswer(verdict: Verdict, agent: GuardedAgent = 'claude'): st
 export function jobReason(verdict: Verdict, agent: GuardedAgent = 'claude'): string {
 	const finding = verdict.decisive!;
 	const denied = finding.action === 'deny' || agent === 'codex';
-	const tool = /^(Bash|run_shell_command|shell|exec_command|local_shell)$/.test(verdict.tool) ? '' : `${verdict.tool.replace(/^mcp__/, '')} `;
+	const tool = isShellTool(verdict.tool) ? '' : `${verdict.tool.replace(/^mcp__/, '')} `;
 	const head = `guard: ${denied ? 'denied' : 'asks before'} ${tool}`;
 	const what = shorten(finding.what, 36);
 	// A job's reason is at most 100 characters (reasons.ts): the command gets what the rest leaves.

@@ -102,6 +102,10 @@ export async function judgeShell(text: string, context: GuardContext, settings: 
 /** Tools whose input holds a shell command: Claude Code's and Codex's Bash, Gemini CLI's run_shell_command. */
 const shellTools = new Set(['Bash', 'run_shell_command', 'shell', 'exec_command', 'local_shell']);
 
+export function isShellTool(tool: string): boolean {
+	return shellTools.has(tool);
+}
+
 function dialectOf(tool: string): SqlDialect {
 	if (/mysql|maria/i.test(tool)) return 'mysql';
 	if (/sqlite/i.test(tool)) return 'sqlite';

@@ -5,6 +5,7 @@ import {createRequire} from 'node:module';
  * text holds a word that can destroy data), one statement at a time. Pure but for loading the parser.
  */
 
+/** The dialects ao reads SQL in: each is the name of a node-sql-parser build (node-sql-parser/build/<name>). */
 export type SqlDialect = 'postgresql' | 'mysql' | 'mariadb' | 'sqlite' | 'transactsql' | 'bigquery' | 'snowflake';
 
 export interface SqlHit {
@@ -158,14 +159,11 @@ function lexicalHit(statement: string): SqlHit | undefined {
 
 const requireBuild = createRequire(import.meta.url);
 const parsers = new Map<string, {astify(sql: string, options?: {database?: string}): unknown}>();
-const buildOf: Record<SqlDialect, string> = {
-	postgresql: 'postgresql', mysql: 'mysql', mariadb: 'mariadb', sqlite: 'sqlite', transactsql: 'transactsql', bigquery: 'bigquery', snowflake: 'snowflake',
-};
 
 function parser(dialect: SqlDialect): {astify(sql: string, options?: {database?: string}): unknown} {
 	let found = parsers.get(dialect);
 	if (!found) {
-		const {Parser} = requireBuild(`node-sql-parser/build/${buildOf[dialect]}`) as {Parser: new () => {astify(sql: string, options?: {database?: string}): unknown}};
+		const {Parser} = requireBuild(`node-sql-parser/build/${dialect}`) as {Parser: new () => {astify(sql: string, options?: {database?: string}): unknown}};
 		found = new Parser();
 		parsers.set(dialect, found);
 	}
@@ -178,7 +176,7 @@ function parseStatement(statement: string, dialect: SqlDialect): unknown {
 	const second: SqlDialect = dialect === 'postgresql' ? 'mysql' : 'postgresql';
 	for (const each of [dialect, second]) {
 		try {
-			return parser(each).astify(statement, {database: each === 'transactsql' ? 'transactsql' : each});
+			return parser(each).astify(statement, {database: each});
 		} catch {
 			// Try the next dialect; a statement neither reads is judged by its words.
 		}
