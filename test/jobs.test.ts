@@ -219,6 +219,9 @@ test('unknown jobs, ambiguous prefixes and path-like ids give the documented err
 	const badFlag = await sandbox.ao(['list', '--bogus']);
 	t.is(badFlag.exitCode, 2);
 	t.regex(badFlag.stderr, /^ao: unknown option '--bogus'/);
+	const typo = await sandbox.ao(['list', '--under', path.join(sandbox.dir, 'no-such-dir')]);
+	t.is(typo.exitCode, 2);
+	t.is(typo.stderr, `ao: --under ${path.join(sandbox.dir, 'no-such-dir')} is not a directory; give one that jobs were dispatched in or below`);
 });
 
 test('a bad config is a one-line error with file, line and key, exit code 2', async t => {

@@ -1,4 +1,6 @@
 import {Command, CommanderError, Option} from 'commander';
+import {statSync} from 'node:fs';
+import {UsageError} from '../core/errors.js';
 import {thisBuild} from '../core/supervisor/build.js';
 import type {DispatchOptions} from './dispatch.js';
 import {reportError} from './io.js';
@@ -6,6 +8,12 @@ import {reportError} from './io.js';
 // Command modules load only when their command runs, so `ao --version` and `ao list` stay fast.
 
 const {version} = thisBuild();
+
+/** A directory option's value, refused in one line when it is not one (a typo would otherwise filter to nothing). */
+function existingDir(flag: string, dir: string | undefined): string | undefined {
+	if (dir !== undefined && !statSync(dir, {throwIfNoEntry: false})?.isDirectory()) throw new UsageError(`${flag} ${dir} is not a directory; give one that jobs were dispatched in or below`);
+	return dir;
+}
 
 function action<A extends unknown[]>(work: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
 	return async (...args: A) => {
@@ -76,7 +84,7 @@ program.command('list').alias('ls')
 	.addOption(new Option('-C, --cwd <dir>').hideHelp())
 	.action(action(async (options: {json?: boolean; all?: boolean; cwd?: string; under?: string}) => {
 		const {run} = await import('./list.js');
-		await run({json: options.json, all: options.all, cwd: options.under ?? options.cwd});
+		await run({json: options.json, all: options.all, cwd: existingDir('--under', options.under ?? options.cwd)});
 	}));
 
 program.command('peek')
@@ -167,7 +175,7 @@ program.command('dashboard').aliases(['agents', 'view'])
 	.description('the dashboard: every agent by group, with a live peek; reply, attach, stop and delete from it')
 	.option('--under <dir>', 'only jobs dispatched in <dir> or below')
 	.addOption(new Option('-C, --cwd <dir>').hideHelp())
-	.action(action(async (options: {cwd?: string; under?: string}) => (await import('./dashboard.js')).run({cwd: options.under ?? options.cwd})));
+	.action(action(async (options: {cwd?: string; under?: string}) => (await import('./dashboard.js')).run({cwd: existingDir('--under', options.under ?? options.cwd)})));
 
 program.command('cost')
 	.description('tokens and estimated cost per job, the burn rate of all agents, and the quota window projection')
