@@ -63,5 +63,7 @@ test('a row shows the selection and pin markers, name, agent, age and the reason
 	t.is(formatJobRow(rocket, 40, now, {name: 10, agent: 6}), '   🚀deploy   claude   1m asks: Proceed?');
 	t.is(displayWidth(formatJobRow(wide, 40, now, {name: 10, agent: 6})), 40);
 	t.is(rowDetail(job('d0000002', {lastLine: 'compiling', reason: 'started'})), 'compiling');
-	t.is(rowDetail(job('d0000003', {state: 'queued', reason: 'waiting for a slot', queuePosition: 2})), '#2 waiting for a slot');
+	t.is(rowDetail(job('d0000003', {state: 'queued', reason: 'waiting for a slot', queuePosition: 2})), '#2 in queue · waiting for a slot');
+	// The same words as ao list: the reason, then the last line when it says more.
+	t.is(rowDetail(job('d0000006', {state: 'failed', reason: 'exit 1', lastLine: '3 failing'})), 'exit 1 · 3 failing');
 });

@@ -3,6 +3,7 @@ import {groups} from '../core/jobs/states.js';
 import {usageLine} from '../core/supervisor/status-line.js';
 import {formatBytes, formatCpu, formatTokens} from '../core/cost/units.js';
 import {age, table} from '../ui/format.js';
+import {rowDetail} from '../ui/dashboard/view-model.js';
 import {context} from './context.js';
 import {out, paint, printJson, warn} from './io.js';
 
@@ -15,11 +16,8 @@ export interface ListOptions {
 const stateColor: Record<string, string> = {'needs-input': '1;33', ready: '1;32', working: '36', queued: '2', failed: '31', stopped: '2', completed: '2'};
 
 function row(job: JobView, withTokens: boolean, withResources: boolean): string[] {
-	const reason = job.queuePosition ? `#${job.queuePosition} in queue · ${job.reason}` : job.reason;
-	const last = (job.state === 'working' && job.reason !== 'resumed') || !reason ? job.lastLine
-		: job.lastLine && !reason.includes(job.lastLine) ? `${reason} · ${job.lastLine}` : reason;
 	const state = paint(stateColor[job.state] ?? '0', job.state) + (job.runaway ? paint('1;31', ' runaway') : '');
-	const detail = job.runaway && !last.startsWith('runaway') ? `${job.runaway} · ${last}` : last;
+	const detail = rowDetail(job);
 	const resources = withResources ? [formatCpu(job.resources?.cpuPercent), formatBytes(job.resources?.rssBytes)] : [];
 	return ['  ' + job.id, job.name, job.agent, state, age(job.stateSince), ...(withTokens ? [formatTokens(job.tokens)] : []), ...resources, job.branch ?? '-', detail];
 }

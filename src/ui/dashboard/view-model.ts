@@ -55,10 +55,12 @@ export function moveSelection(rows: Row[], current: string | undefined, delta: n
 
 /** What a row says after the name: the reason, else the last line of output. Pure. */
 export function rowDetail(job: JobView): string {
-	if (job.runaway) return job.runaway;
-	if (job.queuePosition) return `#${job.queuePosition} ${job.reason}`;
-	if (job.state === 'working') return job.lastLine || job.reason;
-	return job.reason || job.lastLine;
+	const reason = job.queuePosition ? `#${job.queuePosition} in queue · ${job.reason}` : job.reason;
+	// A working agent's last line says more than "started"; elsewhere the reason leads and the last line follows it
+	// ("exit 1 · 3 failing").
+	const last = (job.state === 'working' && job.reason !== 'resumed') || !reason ? job.lastLine || reason
+		: job.lastLine && !reason.includes(job.lastLine) ? `${reason} · ${job.lastLine}` : reason;
+	return job.runaway && !last.startsWith('runaway') ? `${job.runaway} · ${last}` : last;
 }
 
 /**
