@@ -1,28 +1,78 @@
+import {readFileSync} from 'node:fs';
 import {AoError, errorMessage} from '../core/errors.js';
-export const useColor = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
-export function paint(code: string, text: string): string {
-	return useColor ? `\u001B[${code}m${text}\u001B[0m` : text;
+/** Where a command writes: process.stdout and stderr, or a test's buffer. */
+export interface Output {
+	write(text: string | Uint8Array): unknown;
+	isTTY?: boolean;
+	columns?: number;
 }
 
-export function out(text: string): void {
-	process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+/** Where a command reads typed answers and piped input from. */
+export interface Input extends NodeJS.ReadableStream {
+	isTTY?: boolean;
 }
 
-export function warn(text: string): void {
-	process.stderr.write(`ao: warning: ${text}\n`);
+/**
+ * Everything a command touches of the world it runs in: its streams, environment and directory, and the exit code it
+ * leaves. Commands get one of these instead of reaching for `process`, so they run in-process in tests.
+ */
+export class CommandIO {
+	exitCode = 0;
+	readonly color: boolean;
+
+	constructor(readonly stdout: Output, readonly stderr: Output, readonly stdin: Input, readonly env: NodeJS.ProcessEnv, readonly cwd: string, private readonly readStdin: () => string = () => '') {
+		this.color = Boolean(stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
+	}
+
+	/** Both ends are a terminal: a question can be asked, a screen taken over. */
+	get interactive(): boolean {
+		return Boolean(this.stdin.isTTY && this.stdout.isTTY);
+	}
+
+	/** The terminal's width, or a width that fits most lines when writing to a pipe or file. */
+	get columns(): number {
+		return this.stdout.columns || 160;
+	}
+
+	paint(code: string, text: string): string {
+		return this.color ? `\u001B[${code}m${text}\u001B[0m` : text;
+	}
+
+	/** One line (or several) on stdout, newline-terminated. */
+	out(text: string): void {
+		this.stdout.write(text.endsWith('\n') ? text : text + '\n');
+	}
+
+	json(value: unknown): void {
+		this.out(JSON.stringify(value, null, 2));
+	}
+
+	/** A side note on stderr, "ao: ...", that must not mix with what scripts read on stdout. */
+	note(text: string): void {
+		this.stderr.write(`ao: ${text}\n`);
+	}
+
+	warn(text: string): void {
+		this.note(`warning: ${text}`);
+	}
+
+	/** All of stdin (a task piped in, a hook's payload). */
+	readAll(): string {
+		return this.readStdin();
+	}
+
+	/** Prints an error the way every ao command does: one line "ao: ..." (then any details), and sets the exit code. */
+	fail(error: unknown): void {
+		this.note(errorMessage(error).replaceAll('\n', ' '));
+		const details = (error as {details?: unknown}).details;
+		if (Array.isArray(details) && details.length > 0) this.stderr.write(details.join('\n') + '\n');
+		this.exitCode = error instanceof AoError ? error.exitCode : 1;
+		if (!(error instanceof AoError) && this.env.AO_DEBUG) this.stderr.write(`${(error as Error).stack}\n`);
+	}
 }
 
-export function printJson(value: unknown): void {
-	out(JSON.stringify(value, null, 2));
-}
-
-/** Prints an error the way every ao command does: one line "ao: ..." (then any details), and sets the exit code. */
-export function reportError(error: unknown): void {
-	const message = errorMessage(error).replaceAll('\n', ' ');
-	process.stderr.write(`ao: ${message}\n`);
-	const details = (error as {details?: unknown}).details;
-	if (Array.isArray(details) && details.length > 0) process.stderr.write(details.join('\n') + '\n');
-	process.exitCode = error instanceof AoError ? error.exitCode : 1;
-	if (!(error instanceof AoError) && process.env.AO_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+/** The IO of the ao process itself. */
+export function processIO(): CommandIO {
+	return new CommandIO(process.stdout, process.stderr, process.stdin, process.env, process.cwd(), () => readFileSync(0, 'utf8'));
 }

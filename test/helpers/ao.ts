@@ -6,7 +6,9 @@ import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import {execa, type Result} from 'execa';
+import {runAo} from '../../src/cli/program.js';
 import {descendants, processTable} from '../../src/core/processes/processes.js';
+import {memoryIO} from './memory-io.js';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const aoBin = path.join(root, 'bin', 'ao');
@@ -100,6 +102,16 @@ export class AoSandbox {
 			stdin: options.input === undefined ? 'ignore' : undefined,
 		});
 		return {exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr)};
+	}
+
+	/**
+	 * Runs an ao command inside this test's process, as bin/ao would run it with this sandbox's environment: its output
+	 * is read back from memory. For what needs no terminal of its own (the agents still run in the sandbox's tmux).
+	 */
+	async aoInProcess(args: string[], options: {cwd?: string; env?: Record<string, string>; stdin?: string; tty?: boolean; columns?: number} = {}): Promise<AoResult> {
+		const memory = memoryIO({env: {...process.env, ...this.env, ...options.env}, cwd: options.cwd ?? this.repo, stdin: options.stdin, tty: options.tty, columns: options.columns});
+		const exitCode = await runAo(args, memory.io);
+		return {exitCode, stdout: memory.stdout(), stderr: memory.stderr()};
 	}
 
 	/**
@@ -240,7 +252,10 @@ export async function explainJob(sandbox: AoSandbox, id: string): Promise<string
  */
 export async function editConfig(sandbox: AoSandbox, edit: (text: string) => string): Promise<void> {
 	const log = path.join(sandbox.home, 'supervisor.log');
-	const reloads = async () => (await fs.readFile(log, 'utf8').catch(() => '')).split('config changed: reloaded').length;
+	const logText = async () => fs.readFile(log, 'utf8').catch(() => '');
+	const reloads = async () => (await logText()).split('config changed: reloaded').length;
+	// The supervisor reads the config before it logs 'started': an edit made before that is its first read, not a reload.
+	await waitFor('the supervisor to start', async () => / started: ao /.test(await logText()));
 	const before = await reloads();
 	const temp = `${sandbox.configFile}.tmp`;
 	await fs.writeFile(temp, edit(await fs.readFile(sandbox.configFile, 'utf8')));
