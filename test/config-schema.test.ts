@@ -1,5 +1,6 @@
 import test from 'ava';
-import {configSchema, isProgramKey, mergeConfig, validateConfigValue, validateMerged, type Config, type Rule} from '../src/core/config/config-schema.js';
+import {configSchema, isProgramKey, mergeConfig, type Config, type Rule} from '../src/core/config/config-schema.js';
+import {validateConfigValue, validateMerged} from '../src/core/config/config-check.js';
 import {loadDefaults} from '../src/core/config/config.js';
 
 function messages(value: unknown, rule: Rule = configSchema): string[] {

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import {parse} from 'yaml';
-import {configSchema, validateConfigValue, validateMerged, type Config, type Rule} from '../src/core/config/config-schema.js';
+import {configSchema, type Config, type Rule} from '../src/core/config/config-schema.js';
+import {validateConfigValue, validateMerged} from '../src/core/config/config-check.js';
 import {loadConfig, loadDefaults, type LoadOptions} from '../src/core/config/config.js';
 import {AoError, UsageError} from '../src/core/errors.js';
 import {defaultConfigFile, StatePaths, tildify} from '../src/core/paths.js';
@@ -190,6 +191,15 @@ test('a default agent that is not a preset is reported on the line that sets it'
 	writeFileSync(w.userFile, lines('logs:', '  max_bytes: 8192', 'agent:', '  default: nobody'));
 	const error = await configError(t, w);
 	t.is(error.message, `config error: ${tildify(w.userFile)}:4: agent.default is "nobody", which is not a preset; known: claude, codex, aider, gemini, shell, demo`);
+});
+
+test('a preset of an unknown kind is reported on the line of its kind, at every load (a failed check is never cached)', async t => {
+	const w = world(t);
+	writeFileSync(w.userFile, lines('agents:', '  mine:', '    command: [mine]', '    kind: cluade'));
+	for (let load = 0; load < 2; load++) {
+		const error = await configError(t, w);
+		t.is(error.message, `config error: ${tildify(w.userFile)}:4: agents.mine.kind must be one of claude, codex, gemini, aider, shell, demo, got "cluade"`);
+	}
 });
 
 test('a new preset without a command is reported in the file that adds it', async t => {

@@ -5,7 +5,8 @@ import {createRequire} from 'node:module';
 import path from 'node:path';
 import type {Document, Node} from 'yaml';
 import {ensurePrivateDir, writeFileAtomic} from '../processes/atomic-file.js';
-import {configSchema, isProgramKey, mergeConfig, validateConfigValue, validateMerged, type Config, type SchemaProblem} from './config-schema.js';
+import type {SchemaProblem} from './config-check.js';
+import {isProgramKey, mergeConfig, type Config} from './config-schema.js';
 import {UsageError} from '../errors.js';
 import {defaultConfigFile, repoConfigName, StatePaths, tildify, userConfigFile} from '../paths.js';
 import {isTrusted} from '../safety/trust.js';
@@ -34,6 +35,14 @@ interface ParsedFile {
 
 function configError(file: string, line: number, message: string): UsageError {
 	return new UsageError(`config error: ${tildify(file)}:${line}: ${message}`);
+}
+
+let checkerModule: typeof import('./config-check.js') | undefined;
+
+/** The schema checker, with the agents and guard rules it checks names against: only for files not seen before. */
+async function checker(): Promise<typeof import('./config-check.js')> {
+	checkerModule ??= await import('./config-check.js');
+	return checkerModule;
 }
 
 type YamlModule = typeof import('yaml');
@@ -180,7 +189,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
 		const cached = cache[key];
 		// A file seen before, byte for byte, was valid then and is valid now: its value comes from the cache.
 		const parsed: ParsedFile = cached ? {file: source.file, value: structuredClone(cached), lineOf: keyPath => parseConfigFile(source.file, text).lineOf(keyPath)} : parseConfigFile(source.file, text);
-		if (!cached) throwFirst(parsed, validateConfigValue(parsed.value, configSchema));
+		if (!cached) throwFirst(parsed, (await checker()).validateConfigValue(parsed.value));
 		used[key] = cached ?? structuredClone(parsed.value);
 		let {value} = parsed;
 		if (source.role === 'repo' && !(await isTrusted(paths, source.file, text))) {
@@ -203,13 +212,20 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
 		if (preset && Object.hasOwn(config.agents, preset) && !config.agents[preset]!.command) delete config.agents[preset];
 	}
 
-	if (Object.keys(used).some(key => !cache[key])) await writeParseCache(paths, {...cache, ...used}, used);
-	const problem = validateMerged(config)[0];
-	if (problem) {
-		const sets = (parsed: ParsedFile) => problem.path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], parsed.value) !== undefined;
-		const owner = parsedFiles.findLast(sets) ?? parsedFiles.at(-1)!;
-		throwFirst(owner, [problem]);
+	// The checks of the merged result depend on every file and on which were trusted: one cache entry for that mix.
+	const mergedKey = `merged:${createHash('sha256').update(JSON.stringify([Object.keys(used), skipped])).digest('hex')}`;
+	if (!cache[mergedKey]) {
+		const problem = (await checker()).validateMerged(config)[0];
+		if (problem) {
+			const sets = (parsed: ParsedFile) => problem.path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], parsed.value) !== undefined;
+			const owner = parsedFiles.findLast(sets) ?? parsedFiles.at(-1)!;
+			throwFirst(owner, [problem]);
+		}
+
+		used[mergedKey] = {};
 	}
+
+	if (Object.keys(used).some(key => !cache[key])) await writeParseCache(paths, {...cache, ...used}, used);
 
 	return {config, sources, skipped};
 }
