@@ -162,7 +162,7 @@ test('an unknown key reports its own line, not the line of its value', async t =
 	const w = world(t);
 	writeFileSync(w.userFile, lines('agent:', '  default: claude', 'statusbar:', '  left: x'));
 	const error = await configError(t, w);
-	t.is(error.message, `config error: ${tildify(w.userFile)}:3: unknown key "statusbar" (known keys: agent, agents, worktree, attach, logs, supervisor, concurrency, limits, detect, notify, dashboard, guard, prices, budget, watchdog, status, tmux)`);
+	t.is(error.message, `config error: ${tildify(w.userFile)}:3: unknown key "statusbar" (known keys: agent, agents, worktree, attach, logs, supervisor, concurrency, limits, detect, notify, dashboard, guard, prices, budget, watchdog, status, tmux, review)`);
 });
 
 test('an unknown nested key reports its line and a suggestion', async t => {

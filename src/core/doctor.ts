@@ -5,6 +5,7 @@ import {logoutRisk, readLogindFacts} from './supervisor/logind.js';
 import {ensurePrivateDir} from './processes/atomic-file.js';
 import {errorMessage} from './errors.js';
 import {gitVersion} from './git/git.js';
+import {hasMergeTreeWriteTree} from './git/review.js';
 import {describeLeftover, findLeftovers} from './jobs/leftovers.js';
 import {StatePaths, tildify} from './paths.js';
 import {observe} from './jobs/observe.js';
@@ -37,7 +38,10 @@ export async function runDoctor(paths: StatePaths, tmux: Tmux, cwd: string): Pro
 			const version = await tmux.version();
 			return tmuxSupportsPopup(version) ? version : `${version} (popups need tmux 3.2+; ao attach opens a window instead)`;
 		}),
-		check('git', gitVersion),
+		check('git', async () => {
+			const version = await gitVersion();
+			return hasMergeTreeWriteTree(version) ? version : `${version} (ao merge and the conflict forecast need git 2.38+ for merge-tree --write-tree: upgrade git; ao diff works without it)`;
+		}),
 		check('node', async () => process.version),
 		check('config', async () => {
 			const {sources, skipped} = await loadConfig({cwd, paths});

@@ -1,11 +1,14 @@
 /** An error meant for the user: a one-line message that says what to do, and the exit code that goes with it. */
 export class AoError extends Error {
 	readonly exitCode: number;
+	/** Lines printed under the message (the files in question, say). */
+	readonly details: string[];
 
-	constructor(message: string, exitCode = 1) {
+	constructor(message: string, exitCode = 1, details: string[] = []) {
 		super(message);
 		this.name = 'AoError';
 		this.exitCode = exitCode;
+		this.details = details;
 	}
 }
 

@@ -17,6 +17,7 @@ export interface DispatchOptions {
 	agent?: string;
 	cwd?: string;
 	branch?: string;
+	pr?: string;
 	worktree: boolean;
 	carry?: boolean;
 	json?: boolean;
@@ -55,6 +56,7 @@ export default defineCommand<[string[]], DispatchOptions>({
 		{flags: '-a, --agent <preset>', description: 'agent preset (default: agent.default in config)'},
 		{flags: '-C, --cwd <dir>', description: 'run as if ao were started in <dir>'},
 		{flags: '-b, --branch <branch>', description: 'branch for the worktree (default ao/<name>; an existing branch is checked out)'},
+		{flags: '--pr <number>', description: 'start from pull request NUMBER: its head (pull/N/head on the remote) in a new branch ao/pr-N'},
 		{flags: '--no-worktree', description: 'run in the directory itself, without a worktree'},
 		{flags: '--carry', description: 'bring the main checkout\'s uncommitted changes into the worktree'},
 		{flags: '-p, --priority <n>', description: 'start before queued jobs of lower priority (default 0)'},
@@ -70,6 +72,9 @@ export default defineCommand<[string[]], DispatchOptions>({
 		if (priority !== undefined && !Number.isInteger(priority)) throw new UsageError(`--priority must be an integer, got ${JSON.stringify(options.priority)}`);
 		const budget = options.budget === undefined ? undefined : parseTokens(options.budget);
 		if (options.budget !== undefined && budget === undefined) throw new UsageError(`--budget must be a number of tokens like 200000, 200k or 1.5M; got ${JSON.stringify(options.budget)}`);
+		const pr = options.pr === undefined ? undefined : Number(options.pr.replace(/^#/, ''));
+		if (pr !== undefined && (!Number.isInteger(pr) || pr < 1)) throw new UsageError(`--pr takes a pull request number like 123; got ${JSON.stringify(options.pr)}`);
+		if (pr !== undefined && !options.worktree) throw new UsageError('--pr starts the pull request in a new worktree; drop --no-worktree');
 		const envFrom = options.envFrom ?? 'shell';
 		if (!(envSources as readonly string[]).includes(envFrom)) throw new UsageError(`--env-from must be ${envSources.join(' or ')}; got ${JSON.stringify(options.envFrom)}`);
 		const {job, warnings, queuePosition} = await dispatch({
@@ -83,6 +88,7 @@ export default defineCommand<[string[]], DispatchOptions>({
 			agent: options.agent,
 			cwd: options.cwd === undefined ? ctx.cwd : path.resolve(ctx.cwd, options.cwd),
 			branch: options.branch,
+			pr,
 			noWorktree: !options.worktree,
 			carry: options.carry,
 			command: options.command ?? [],

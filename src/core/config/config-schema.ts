@@ -116,6 +116,13 @@ export const configSchema = {
 		},
 		status: {type: 'object', keys: {glyphs: {type: 'object', keys: {needs_input: string, ready: string, working: string, done: string}}}},
 		tmux: {type: 'object', keys: {window_size: {type: 'size'}}},
+		review: {
+			type: 'object',
+			keys: {
+				pre_merge: string, pr_command: string, pr_view_command: string, pr_poll_s: int(1),
+				on_checks_failed: {type: 'enum', values: ['show', 'tell-agent']}, forecast_s: int(0), forecast_per_pass: int(1),
+			},
+		},
 	},
 } as const satisfies Rule;
 
@@ -130,7 +137,7 @@ export type StatusGlyphs = Config['status']['glyphs'];
  * Keys whose value runs a program, or could let an agent's destructive command through (the guard's); a repository's
  * .ao.yaml may set them only once `ao trust` approved it (an agent can write the file in its worktree).
  */
-export const programKeys = [/^worktree\.setup$/, /^agents\.[^.]+\.command$/, /^agents\.[^.]+\.resume$/, /^agents\.[^.]+\.modes$/, /^notify\.command$/, /^guard(\.|$)/];
+export const programKeys = [/^worktree\.setup$/, /^agents\.[^.]+\.command$/, /^agents\.[^.]+\.resume$/, /^agents\.[^.]+\.modes$/, /^notify\.command$/, /^guard(\.|$)/, /^review\.(pre_merge|pr_command|pr_view_command)$/];
 
 export function isProgramKey(path: string[]): boolean {
 	const joined = path.join('.');

@@ -34,7 +34,20 @@ function failure(dir: string, args: string[], error: unknown): AoError {
 	return error instanceof AoError ? error : new AoError(`git ${args[0]} in ${dir}: ${gitProblem(error)}`);
 }
 
-async function raw(dir: string, args: string[], env?: Record<string, string>): Promise<string> {
+/** git's exit code and output, for commands whose non-zero exit is an answer (merge-tree: 1 means conflicts). */
+export function gitStatus(dir: string, args: string[], env?: Record<string, string>): Promise<{code: number; stdout: string; stderr: string}> {
+	return new Promise((resolve, reject) => {
+		execFile('git', args, {cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: env ? {...process.env, ...env} : process.env}, (error, stdout, stderr) => {
+			const code = (error as {code?: unknown} | null)?.code;
+			if (!error) resolve({code: 0, stdout, stderr});
+			else if (typeof code === 'number') resolve({code, stdout, stderr});
+			else reject(failure(dir, args, error));
+		});
+	});
+}
+
+/** git's output; a failure is an AoError saying what git said. */
+export async function raw(dir: string, args: string[], env?: Record<string, string>): Promise<string> {
 	try {
 		return await runGit(dir, args, env);
 	} catch (error) {
@@ -42,7 +55,7 @@ async function raw(dir: string, args: string[], env?: Record<string, string>): P
 	}
 }
 
-async function succeeds(dir: string, args: string[]): Promise<boolean> {
+export async function succeeds(dir: string, args: string[]): Promise<boolean> {
 	try {
 		await runGit(dir, args);
 		return true;
@@ -182,29 +195,35 @@ export async function worktreeIncludeFiles(repo: string): Promise<string[]> {
 	return matching.filter(file => ignored.has(file));
 }
 
-async function identityEnv(dir: string): Promise<Record<string, string>> {
+/** The committer to use where the user set none (a fresh box): git would refuse to commit. */
+export async function identityEnv(dir: string): Promise<Record<string, string>> {
 	const configured = await succeeds(dir, ['config', 'user.email']);
 	return configured ? {} : {GIT_AUTHOR_NAME: 'ao', GIT_AUTHOR_EMAIL: 'ao@localhost', GIT_COMMITTER_NAME: 'ao', GIT_COMMITTER_EMAIL: 'ao@localhost'};
 }
 
 /**
- * Saves everything in the worktree, commits and uncommitted files alike, as one commit on top of its HEAD and
- * points `ref` at it. The worktree and its index are left as they were (a private index file is used).
+ * One commit holding everything in the worktree, its commits and uncommitted files alike, on top of its HEAD; no ref
+ * points at it, and the worktree and its index are left as they were (a private index file is used).
  */
-export async function archiveWorktree(dir: string, ref: string, message: string): Promise<string> {
+export async function snapshotCommit(dir: string, message: string): Promise<string> {
 	const gitDir = (await raw(dir, ['rev-parse', '--absolute-git-dir'])).trim();
-	const indexFile = path.join(gitDir, `ao-archive-${process.pid}.index`);
+	const indexFile = path.join(gitDir, `ao-snapshot-${process.pid}-${Math.random().toString(36).slice(2)}.index`);
 	const env = {...(await identityEnv(dir)), GIT_INDEX_FILE: indexFile};
 	try {
 		await raw(dir, ['read-tree', 'HEAD'], env);
 		await raw(dir, ['add', '--all', '--', '.'], env);
 		const tree = (await raw(dir, ['write-tree'], env)).trim();
-		const commit = (await raw(dir, ['commit-tree', tree, '-p', 'HEAD', '-m', message], env)).trim();
-		await raw(dir, ['update-ref', ref, commit]);
-		return commit;
+		return (await raw(dir, ['commit-tree', tree, '-p', 'HEAD', '-m', message], env)).trim();
 	} finally {
 		await fs.rm(indexFile, {force: true});
 	}
+}
+
+/** Saves everything in the worktree as one commit on top of its HEAD and points `ref` at it (see snapshotCommit). */
+export async function archiveWorktree(dir: string, ref: string, message: string): Promise<string> {
+	const commit = await snapshotCommit(dir, message);
+	await raw(dir, ['update-ref', ref, commit]);
+	return commit;
 }
 
 /** Stages `files` and commits them (used by the demo agent); returns the short hash. */

@@ -7,6 +7,7 @@ import {permissionModes, riskyModes, type Config, type PermissionMode, type Pres
 import {loadConfig} from '../config/config.js';
 import {AoError, OptionError, UsageError} from '../errors.js';
 import * as git from '../git/git.js';
+import {currentBranch, fetchPullRequest, remoteFor, worktreeOfBranch} from '../git/review.js';
 import type {Job} from './job.js';
 import {LockBusy} from '../processes/lock.js';
 import {logoutWarning} from '../supervisor/logind.js';
@@ -30,6 +31,8 @@ export interface DispatchRequest {
 	agent?: string;
 	cwd: string;
 	branch?: string;
+	/** Start from this pull request: its `pull/N/head` is fetched into a new branch (ao/pr-N unless `branch`). */
+	pr?: number;
 	noWorktree?: boolean;
 	carry?: boolean;
 	/** The argv after `--`: run as is, with the shell preset. */
@@ -85,24 +88,35 @@ async function claimJobName(store: JobStore, id: string, wanted: string | undefi
 }
 
 /** Where the agent will run: a new worktree of the repo at cwd, or cwd itself with --no-worktree. */
-async function checkWorkplace(request: DispatchRequest): Promise<{repo?: string; uncommitted: string[]}> {
+async function checkWorkplace(request: DispatchRequest): Promise<{repo?: string; uncommitted: string[]; base?: string}> {
 	if (request.noWorktree) return {uncommitted: []};
 	const repo = await git.repoRoot(request.cwd);
 	if (!repo) {
 		throw new AoError(`${tildify(request.cwd)} is not in a git repository, and parallel agents there would write the same files; run "git init" and commit, or pass --no-worktree to run the agent in this directory`);
 	}
 
-	const [commits, uncommitted, validBranch] = await Promise.all([
+	const [commits, uncommitted, validBranch, base] = await Promise.all([
 		git.hasCommits(repo),
 		git.uncommittedChanges(repo),
 		request.branch === undefined || git.isValidBranchName(repo, request.branch),
+		currentBranch(repo),
 	]);
 	if (!commits) {
 		throw new AoError(`the repository at ${tildify(repo)} has no commits yet, and a worktree starts from one; commit first (git commit --allow-empty -m init) or pass --no-worktree`);
 	}
 
 	if (!validBranch) throw new OptionError('branch', option => `${option} ${JSON.stringify(request.branch)} is not a valid git branch name`);
-	return {repo, uncommitted};
+	// A branch checked out in two places would fight: each checkout's commits move the other's files under it.
+	const busy = request.branch === undefined ? undefined : await worktreeOfBranch(repo, request.branch);
+	if (busy) {
+		throw new OptionError('branch', option => `${option} ${request.branch} is checked out in ${tildify(busy)}${busy === repo ? ' (the main checkout)' : ''}, and one branch cannot be in two worktrees; give a new branch (it starts from HEAD), or switch that checkout to another branch first`);
+	}
+
+	if (request.pr !== undefined && (await git.branchExists(repo, request.branch ?? `ao/pr-${request.pr}`))) {
+		throw new OptionError('branch', option => `the branch ${request.branch ?? `ao/pr-${request.pr}`} for pull request #${request.pr} exists already (an earlier dispatch of it?); delete it (git branch -D) or give another with ${option}`);
+	}
+
+	return {repo, uncommitted, base};
 }
 
 /**
@@ -171,7 +185,7 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 	}
 
 	if (request.name !== undefined) checkName(request.name);
-	const {repo, uncommitted} = await checkWorkplace({...request, cwd});
+	const {repo, uncommitted, base} = await checkWorkplace({...request, cwd});
 	const modeArgs = await checkMode(paths, agent, preset, request.mode, repo ?? cwd);
 	if (repo && uncommitted.length > 0 && !request.carry) {
 		warnings.push(`${tildify(repo)} has ${uncommitted.length} uncommitted change${uncommitted.length === 1 ? '' : 's'} the agent will not see (it starts from HEAD); --carry brings them into its worktree`);
@@ -192,10 +206,11 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		};
 		if (repo) {
 			job.repo = repo;
+			if (base) job.base = base;
 			job.worktree = worktreePath(config.worktree.root, {repo, name, id});
 			if (existsSync(job.worktree)) job.worktree += `-${id}`;
-			const existingBranch = request.branch !== undefined && (await git.branchExists(repo, request.branch));
-			job.branch = request.branch ?? `ao/${name}`;
+			const existingBranch = request.pr === undefined && request.branch !== undefined && (await git.branchExists(repo, request.branch));
+			job.branch = request.branch ?? (request.pr === undefined ? `ao/${name}` : `ao/pr-${request.pr}`);
 			if (!request.branch && (await git.branchExists(repo, job.branch))) job.branch += `-${id}`;
 			job.createdBranch = !existingBranch;
 		}
@@ -221,7 +236,14 @@ export async function dispatch(request: DispatchRequest, paths = new StatePaths(
 		if (repo) {
 			await fs.mkdir(path.dirname(job.worktree), {recursive: true});
 			// git worktree add reads every other worktree's metadata, and fails if one is half-made at that moment.
-			await withRepoLock(paths, repo, () => git.addWorktree(repo, job.worktree, job.branch!, !job.createdBranch));
+			if (request.pr !== undefined) {
+				const remote = await remoteFor(repo, base);
+				if (!remote) throw new AoError(`--pr ${request.pr} fetches the pull request from the repository's remote, and ${tildify(repo)} has none; add it (git remote add origin URL)`);
+				await fetchPullRequest(repo, remote, request.pr, job.branch!);
+				steps.branch = {repo, name: job.branch!};
+			}
+
+			await withRepoLock(paths, repo, () => git.addWorktree(repo, job.worktree, job.branch!, !job.createdBranch || request.pr !== undefined));
 			steps.worktree = {repo, dir: job.worktree};
 			if (job.createdBranch) steps.branch = {repo, name: job.branch!};
 			if (request.carry && uncommitted.length > 0) await git.carryChanges(repo, job.worktree);

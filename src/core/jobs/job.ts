@@ -8,6 +8,35 @@ export interface Pause {
 	at: string;
 }
 
+/** Files a job's work would conflict on, with the base branch or another job (named). */
+export interface Conflict {
+	with: string;
+	files: string[];
+}
+
+/** A job's pull request, as the forge last said. */
+export interface PullRequest {
+	url: string;
+	number?: number;
+	state: 'open' | 'merged' | 'closed';
+	/** Checks that failed on it, by name. */
+	failing?: string[];
+	/** The failing checks the agent was last told about (review.on_checks_failed: tell-agent), so it is told once. */
+	told?: string;
+	checkedAt?: string;
+}
+
+/** How a job's work landed: merged by `ao merge`, or its pull request merged on the forge. */
+export interface Landed {
+	how: 'merge' | 'squash' | 'rebase' | 'ff-only' | 'pr';
+	into: string;
+	/** The commit on `into` that holds the work (the merge, the squash, the branch tip after a rebase). */
+	commit?: string;
+	/** The job branch's tip when it landed: while it still points there, nothing of it is unsaved. */
+	head: string;
+	at: string;
+}
+
 /** The record in jobs/<id>/state.json. Unknown fields written by newer versions are kept as they are. */
 export interface Job {
 	id: string;
@@ -73,6 +102,16 @@ export interface Job {
 	dispatchPid?: number;
 	/** When its agent last started (or resumed). */
 	startedAt?: string;
+	/** The branch the main checkout was on at dispatch: where `ao merge` lands the work. */
+	base?: string;
+	/** What the work changed since it branched (the supervisor's forecast keeps it current). */
+	changes?: {files: number; added: number; removed: number; commits: number};
+	/** Commits the base branch gained since the job branched. */
+	behind?: number;
+	/** Conflicts forecast with the base branch tip and with other jobs' work; none: an empty list or missing. */
+	conflicts?: Conflict[];
+	pr?: PullRequest;
+	landed?: Landed;
 	createdAt: string;
 	updatedAt: string;
 	/** When the job entered its current state. */

@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
 import {AoError} from '../errors.js';
 import * as git from '../git/git.js';
+import {resolveCommit} from '../git/review.js';
 import type {Job} from './job.js';
 import {StatePaths, tildify} from '../paths.js';
 import {JobStore} from './store.js';
@@ -24,8 +25,13 @@ export interface RemoveResult {
  * gave with --branch is kept on removal, so its commits are safe). */
 export async function unsavedWork(job: Job): Promise<UnsavedWork> {
 	if (!job.repo || !existsSync(job.worktree)) return {uncommitted: [], commits: []};
-	const [uncommitted, commits] = await Promise.all([git.uncommittedChanges(job.worktree), git.unsharedCommits(job.worktree, job.createdBranch === false ? undefined : job.branch)]);
-	return {uncommitted, commits};
+	const [uncommitted, commits, head] = await Promise.all([
+		git.uncommittedChanges(job.worktree),
+		git.unsharedCommits(job.worktree, job.createdBranch === false ? undefined : job.branch),
+		job.landed ? resolveCommit(job.worktree, 'HEAD') : undefined,
+	]);
+	// Landed work (merged, squashed, a merged pull request) is safe on its base while the branch has not moved on.
+	return {uncommitted, commits: job.landed && head === job.landed.head ? [] : commits};
 }
 
 export class UnsavedWorkError extends AoError {
@@ -51,7 +57,7 @@ export async function removeJob(paths: StatePaths, tmux: Tmux, target: Target, f
 	let archivedTo: string | undefined;
 	const repoThere = job.repo !== undefined && existsSync(job.repo);
 	if (job.repo && !repoThere) notes.push(`the repository ${tildify(job.repo)} is gone (moved or deleted); removed the job record only`);
-	if (repoThere && !existsSync(job.worktree)) notes.push(`the worktree ${tildify(job.worktree)} was already gone`);
+	if (repoThere && !existsSync(job.worktree) && !job.landed) notes.push(`the worktree ${tildify(job.worktree)} was already gone`);
 	if (repoThere && existsSync(job.worktree)) {
 		const work = await unsavedWork(job);
 		if (work.uncommitted.length > 0 || work.commits.length > 0) {

@@ -1,4 +1,4 @@
-import type {Job} from './job.js';
+import type {Conflict, Job, Landed, PullRequest} from './job.js';
 import type {JobState} from './states.js';
 
 /**
@@ -127,4 +127,25 @@ export function runawayFlag(flag: string | undefined): Partial<Job> {
 /** The budget counts from `tokens` spent (a prompt the user typed granted as many again). */
 export function budgetRebased(tokens: number): Partial<Job> {
 	return {budgetReset: undefined, budgetBase: tokens};
+}
+
+/** The work landed: the agent is done (its window goes unless kept), and nothing of the job is unsaved. */
+export function landed(landing: Landed, reason: string, keepRunning: boolean): Partial<Job> {
+	const done: Partial<Job> = keepRunning ? {} : {state: 'completed', reason, paused: undefined, block: undefined, afterBlock: undefined};
+	return {...done, landed: landing, conflicts: [], behind: 0};
+}
+
+/** A merge that would conflict was refused: the job says with what, until the next forecast or merge. */
+export function mergeRefused(conflict: Conflict): Partial<Job> {
+	return {conflicts: [conflict]};
+}
+
+/** What the conflict forecast found for the job's work now. */
+export function forecast(result: {changes: NonNullable<Job['changes']>; behind: number; conflicts: Conflict[]}): Partial<Job> {
+	return {changes: result.changes, behind: result.behind, conflicts: result.conflicts};
+}
+
+/** A pull request opened for the job, or what the forge says of it now. */
+export function pullRequest(pr: PullRequest): Partial<Job> {
+	return {pr};
 }

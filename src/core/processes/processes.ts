@@ -303,3 +303,46 @@ export function runShellCommand(command: string, input: string, env: Record<stri
 		child.stdin.end(input);
 	});
 }
+
+export interface ProgramResult {
+	/** The exit code; undefined when the program could not start (not installed) or was killed. */
+	exitCode?: number;
+	stdout: string;
+	stderr: string;
+	/** The program is not installed (ENOENT). */
+	missing?: boolean;
+}
+
+/**
+ * Runs a program (a forge's CLI, review.pre_merge through `sh -c`) in `cwd` with `env` over ao's, its stdin closed;
+ * resolves with what it printed, whatever its exit.
+ */
+export function runProgram(program: string, args: string[], options: {cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number}): Promise<ProgramResult> {
+	return new Promise(resolve => {
+		const child = execFile(program, args, {cwd: options.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 0, env: {...process.env, ...options.env}}, (error, stdout, stderr) => {
+			const code = (error as {code?: unknown} | null)?.code;
+			resolve({exitCode: error ? (typeof code === 'number' ? code : undefined) : 0, stdout, stderr, missing: code === 'ENOENT'});
+		});
+		child.stdin?.end();
+	});
+}
+
+/** Shows `text` through `pager` (a shell command line, as git's core.pager) on this terminal; `cat` writes it out. */
+export function pageText(pager: string, text: string): Promise<void> {
+	if (!pager.trim() || pager.trim() === 'cat') {
+		process.stdout.write(text);
+		return Promise.resolve();
+	}
+
+	return new Promise<void>(resolve => {
+		// What git sets for its pager: quit when it fits one screen, keep colours, leave the text on screen.
+		const child = spawn(pager, {shell: true, stdio: ['pipe', 'inherit', 'inherit'], env: {LESS: 'FRX', LV: '-c', ...process.env}});
+		child.on('error', () => {
+			process.stdout.write(text);
+			resolve();
+		});
+		child.on('close', () => resolve());
+		child.stdin.on('error', () => undefined);
+		child.stdin.end(text);
+	});
+}

@@ -31,6 +31,7 @@ import {Watchdog} from '../safety/watchdog.js';
 import {measureTrees} from '../processes/processes.js';
 import {writeResourceSnapshot} from '../safety/resources.js';
 import * as transition from '../jobs/transitions.js';
+import {ReviewWatch} from '../review/watch.js';
 
 /** How often the supervisor reads what the agents' usage records gained. */
 const usageReadMs = 2000;
@@ -56,6 +57,7 @@ export class Supervisor {
 	private summary: UsageSummary | undefined;
 	private summaryText = '';
 	private readonly watchdog = new Watchdog();
+	private readonly review: ReviewWatch;
 
 	private config: Config = loadDefaults();
 	/** The config file's modification time when it was last read, so an edit is picked up at the next tick. */
@@ -63,6 +65,7 @@ export class Supervisor {
 
 	constructor(private readonly paths: StatePaths, private readonly tmux: Tmux) {
 		this.store = new JobStore(paths);
+		this.review = new ReviewWatch(paths, tmux, line => this.log(line));
 	}
 
 	static async create(paths: StatePaths, tmux: Tmux): Promise<Supervisor> {
@@ -137,6 +140,7 @@ export class Supervisor {
 				this.wake = undefined;
 			}
 		} finally {
+			await this.review.settle();
 			await this.log(`supervisor ${process.pid} stopped`).catch(() => undefined);
 			await release();
 		}
@@ -221,6 +225,7 @@ export class Supervisor {
 		await this.readUsage(after, paneByJob, nowMs);
 		await this.sampleResources(after, paneByJob, nowMs);
 		await this.watch(after, paneByJob, nowMs);
+		this.review.tick(after, this.config, nowMs, paneByJob);
 		await this.writeStatusLine(after);
 		await this.notifyNew(after, jobs);
 		await this.stopIdle(after, paneByJob, nowMs);

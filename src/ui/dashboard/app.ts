@@ -11,12 +11,12 @@ import {usageLine} from '../../core/supervisor/status-line.js';
 import {displayWidth} from '../format.js';
 import {logTail} from '../../core/jobs/output-log.js';
 import {StatePaths} from '../../core/paths.js';
-import {removeJob, UnsavedWorkError} from '../../core/jobs/remove.js';
 import {ensureServer} from '../../core/supervisor/server.js';
 import {isLive, type Group} from '../../core/jobs/states.js';
 import type {Tmux} from '../../core/tmux/tmux.js';
 import {askLine, showScrollable, showUntilKey} from './dialogs.js';
 import {helpText, keysLine} from './keys.js';
+import {askToResolve, deleteJob, mergeSelected, openPrSelected, showDiff, type KeyContext} from './key-actions.js';
 import {buildRows, collapsibleGroups, detailFacts, headerText, listLines, moveSelection, tokenColumnWidth, type Row} from './view-model.js';
 
 /** What the dashboard's new-task form calls the options it asks for. */
@@ -249,6 +249,10 @@ export class Dashboard {
 		on(['?'], () => this.showHelp());
 		on(['S-s'], () => this.startServer());
 		on(['x'], () => this.dismissSelected());
+		on(['S-d'], async () => showDiff(this.review(), this.requireJob()));
+		on(['S-m'], async () => mergeSelected(this.review(), this.requireJob()));
+		on(['S-p'], async () => openPrSelected(this.review(), this.requireJob()));
+		on(['S-a'], async () => askToResolve(this.review(), this.requireJob()));
 	}
 
 	/** Moves the selection and repaints at once, from what is in memory; the new peek follows when tmux answers. */
@@ -288,6 +292,19 @@ export class Dashboard {
 		});
 		this.screen.alloc();
 		await this.afterAction(`back from ${job.name}`);
+	}
+
+	private review(): KeyContext {
+		return {
+			...this.options, ask: async label => this.ask(label), done: async text => this.afterAction(text),
+			note: text => void [this.setMessage(text), this.render()],
+			show: async (label, text) => {
+				this.modal = true;
+				await showScrollable(this.screen, label, text, 'top');
+				this.modal = false;
+				this.render();
+			},
+		};
 	}
 
 	private async ask(label: string, initial = ''): Promise<string | undefined> {
@@ -364,23 +381,7 @@ export class Dashboard {
 		}
 
 		this.pendingDelete = undefined;
-		const {paths, tmux} = this.options;
-		try {
-			await removeJob(paths, tmux, await findTarget(paths, tmux, job.id), false);
-			await this.afterAction(`deleted ${job.name}`);
-		} catch (error) {
-			if (!(error instanceof UnsavedWorkError)) throw error;
-			this.setMessage(`${job.name} has unsaved work: ${error.details.map(line => line.trim()).slice(0, 3).join(', ')}${error.details.length > 3 ? ', …' : ''}`);
-			this.render();
-			const answer = await this.ask(`${job.name} has unsaved work (see below). Type force to archive it to refs/ao/archive/${job.id} and delete; Esc keeps it`);
-			if (answer?.trim() !== 'force') {
-				await this.afterAction(`kept ${job.name}`);
-				return;
-			}
-
-			const result = await removeJob(paths, tmux, await findTarget(paths, tmux, job.id), true);
-			await this.afterAction(`deleted ${job.name}; its work is in ${result.archivedTo}`);
-		}
+		await deleteJob(this.review(), job);
 	}
 
 	private async showLog(): Promise<void> {

@@ -30,13 +30,13 @@ export async function askLine(screen: blessed.Widgets.Screen, label: string, ini
 	}
 }
 
-/** `text` over the whole screen, scrolled to its end, until q or Escape. */
-export async function showScrollable(screen: blessed.Widgets.Screen, label: string, text: string): Promise<void> {
+/** `text` over the whole screen, scrolled to its end (or shown from its top), until q or Escape. */
+export async function showScrollable(screen: blessed.Widgets.Screen, label: string, text: string, from: 'top' | 'end' = 'end'): Promise<void> {
 	const box = blessed.box({
 		parent: screen, top: 0, left: 0, width: '100%', height: '100%', border: {type: 'line'}, label: ` ${label} (↑↓ PgUp PgDn scroll, q or Esc closes) `,
 		content: text, tags: false, scrollable: true, alwaysScroll: true, keys: true, vi: true, scrollbar: {ch: ' ', style: {inverse: true}},
 	});
-	box.setScrollPerc(100);
+	box.setScrollPerc(from === 'end' ? 100 : 0);
 	box.focus();
 	screen.render();
 	await new Promise<void>(resolve => box.key(['q', 'escape'], () => resolve()));

@@ -3,6 +3,7 @@ import type {JobView} from '../../core/jobs/list.js';
 import {tildify} from '../../core/paths.js';
 import {formatBytes, formatCpu, formatTokens} from '../../core/cost/units.js';
 import {groups, type Group} from '../../core/jobs/states.js';
+import {reviewMarks} from '../../core/review/words.js';
 
 export type Row =
 	| {kind: 'header'; group: Group; count: number; collapsed: boolean}
@@ -60,7 +61,9 @@ export function rowDetail(job: JobView): string {
 	// ("exit 1 · 3 failing").
 	const last = (job.state === 'working' && job.reason !== 'resumed') || !reason ? job.lastLine || reason
 		: job.lastLine && !reason.includes(job.lastLine) ? `${reason} · ${job.lastLine}` : reason;
-	return job.runaway && !last.startsWith('runaway') ? `${job.runaway} · ${last}` : last;
+	const marks = reviewMarks(job);
+	const said = marks.length > 0 ? [...marks, last].filter(Boolean).join(' · ') : last;
+	return job.runaway && !said.startsWith('runaway') ? `${job.runaway} · ${said}` : said;
 }
 
 /**
