@@ -185,6 +185,9 @@ test('validateMerged refuses agent.default naming an Object prototype member suc
 
 test('isProgramKey is true exactly for the keys that run programs', t => {
 	t.true(isProgramKey(['worktree', 'setup']));
+	t.true(isProgramKey(['review', 'pre_merge']));
+	t.true(isProgramKey(['review', 'pr_command']));
+	t.false(isProgramKey(['review', 'pr_poll_s']));
 	t.true(isProgramKey(['agents', 'claude', 'command']));
 	t.true(isProgramKey(['agents', 'my-agent', 'resume']));
 	t.false(isProgramKey(['agents', 'claude', 'env']));

@@ -218,3 +218,27 @@ test('with token records, the dashboard shows a token column and a header line w
 	t.regex(text, /spender +shell +\d+s +12\.5k /);
 	t.regex(text, /quiet +fixture +\d+s +- asks: Proceed/);
 });
+
+test('D shows the selected job\'s diff, M merges it after asking, and its row moves to Completed with how it landed', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	await fs.appendFile(sandbox.configFile, 'review:\n  forecast_s: 1\n');
+	const job = await dispatchJson(sandbox, ['--name', 'lander', '--', 'sleep', '600']);
+	await fs.writeFile(path.join(job.worktree, 'landed.txt'), 'landed line\n');
+	await execa('git', ['-C', job.worktree, 'add', 'landed.txt']);
+	await execa('git', ['-C', job.worktree, '-c', 'user.name=agent', '-c', 'user.email=agent@example.com', 'commit', '-qm', 'add landed.txt']);
+	const dash = await openDashboard(t, sandbox);
+	await dash.waitForScreen('lander selected', screen => /^│> +lander/m.test(screen));
+	await dash.keys('D');
+	const diff = await dash.waitForScreen('the diff', screen => screen.includes('diff of lander'));
+	t.regex(diff, /lander \(ao\/lander\) against main: 1 commit/);
+	t.regex(diff, /\+landed line/);
+	await dash.keys('q');
+	await dash.waitForScreen('the diff closed', screen => !screen.includes('diff of lander'));
+	await dash.keys('M');
+	await dash.waitForScreen('the merge question', screen => screen.includes('merge lander into main?'));
+	await dash.keys('Enter');
+	const merged = await dash.waitForScreen('merged', screen => /lander: merged into main as [0-9a-f]{7}/.test(screen));
+	t.regex(merged, /Completed \(1\)/);
+	t.is(await fs.readFile(path.join(sandbox.repo, 'landed.txt'), 'utf8'), 'landed line\n');
+});
