@@ -230,7 +230,7 @@ test('D shows the selected job\'s diff, M merges it after asking, and its row mo
 	const dash = await openDashboard(t, sandbox);
 	await dash.waitForScreen('lander selected', screen => /^│> +lander/m.test(screen));
 	await dash.keys('D');
-	const diff = await dash.waitForScreen('the diff', screen => screen.includes('diff of lander'));
+	const diff = await dash.waitForScreen('the diff', screen => screen.includes('diff of lander (') && screen.includes('+landed line'));
 	t.regex(diff, /lander \(ao\/lander\) against main: 1 commit/);
 	t.regex(diff, /\+landed line/);
 	await dash.keys('q');

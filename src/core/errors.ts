@@ -26,8 +26,8 @@ export class UsageError extends AoError {
  * message, as thrown, names the flag.
  */
 export class OptionError extends AoError {
-	constructor(readonly option: string, readonly worded: (option: string) => string, exitCode = 2) {
-		super(worded(`--${option}`), exitCode);
+	constructor(readonly option: string, readonly worded: (option: string) => string, exitCode = 2, details: string[] = []) {
+		super(worded(`--${option}`), exitCode, details);
 		this.name = 'OptionError';
 	}
 }

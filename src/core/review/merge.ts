@@ -1,5 +1,5 @@
 import type {Config} from '../config/config-schema.js';
-import {AoError, UsageError} from '../errors.js';
+import {AoError, OptionError, UsageError} from '../errors.js';
 import * as git from '../git/git.js';
 import * as review from '../git/review.js';
 import {withRepoLock} from '../git/worktree.js';
@@ -94,7 +94,8 @@ export async function mergeJob(paths: StatePaths, tmux: Tmux, config: Config, ta
 	// Everything is checked on the work as it is (uncommitted files too) before anything is committed or merged.
 	let work = await readWork(job, {baseRef: into});
 	if (work.uncommitted.length > 0 && !options.commit) {
-		throw new AoError(`${job.name} has ${work.uncommitted.length} uncommitted file${work.uncommitted.length === 1 ? '' : 's'} in ${tildify(worktree)}, which a merge would leave behind; commit them, or merge with --commit (commits them as "${taskTitle(job, 50)}")`, 1, work.uncommitted.slice(0, 10).map(line => `  ${line}`));
+		const count = `${work.uncommitted.length} uncommitted file${work.uncommitted.length === 1 ? '' : 's'}`;
+		throw new OptionError('commit', option => `${job.name} has ${count} in ${tildify(worktree)}, which a merge would leave behind; commit them, or merge with ${option} (commits them as "${taskTitle(job, 50)}")`, 1, work.uncommitted.slice(0, 10).map(line => `  ${line}`));
 	}
 
 	if (work.commits.length === 0 && work.uncommitted.length === 0) throw new AoError(`${job.name} has no commits that ${into} lacks; nothing to merge`);

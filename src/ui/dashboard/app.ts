@@ -20,7 +20,7 @@ import {askToResolve, deleteJob, mergeSelected, openPrSelected, showDiff, type K
 import {buildRows, collapsibleGroups, detailFacts, headerText, listLines, moveSelection, tokenColumnWidth, type Row} from './view-model.js';
 
 /** What the dashboard's new-task form calls the options it asks for. */
-const fieldNames: Record<string, string> = {name: 'name', agent: 'agent'};
+const fieldNames: Record<string, string> = {name: 'name', agent: 'agent', commit: 'the word commit at the merge question'};
 
 export interface DashboardOptions {
 	paths: StatePaths;
@@ -152,7 +152,7 @@ export class Dashboard {
 			? await this.options.tmux.capture(job.windowId!, {ansi: this.color}).catch(() => undefined)
 			: undefined;
 		const cachedDiff = this.diffs.get(job.id);
-		if (job.repo && (!cachedDiff || Date.now() - cachedDiff.at > 5000)) {
+		if (job.repo && !job.landed && (!cachedDiff || Date.now() - cachedDiff.at > 5000)) {
 			const text = await diffStat(job.worktree, job.branch).catch(error => ` ${errorMessage(error)}`);
 			this.diffs.set(job.id, {at: Date.now(), text});
 		}
@@ -211,7 +211,7 @@ export class Dashboard {
 		}
 
 		const height = Math.max(1, Number(this.detail.height) - 2);
-		const diff = job.repo ? this.diffs.get(job.id)?.text ?? ' …' : '';
+		const diff = job.repo && !job.landed ? this.diffs.get(job.id)?.text ?? ' …' : '';
 		const facts = detailFacts(job, diff, Number(this.detail.width) - 2);
 		const screenLines = (this.screens.get(job.id) ?? '…').replace(/\n+$/, '').split('\n');
 		const room = Math.max(0, height - facts.length);

@@ -35,17 +35,20 @@ export async function showDiff(context: KeyContext, job: JobView): Promise<void>
 /** M: merge into the base, after a confirmation that also picks the strategy. */
 export async function mergeSelected(context: KeyContext, job: JobView): Promise<void> {
 	const base = await baseOf(job) ?? '?';
-	const answer = await context.ask(`merge ${job.name} into ${base}? Enter merges (or type squash, rebase, ff-only); Esc cancels`);
+	const answer = await context.ask(`merge ${job.name} into ${base}? Enter merges (or type squash, rebase or ff-only; add commit to commit its uncommitted work first); Esc cancels`);
 	if (answer === undefined) return;
-	const how = strategies[answer.trim()];
+	const words = answer.trim().split(/\s+/).filter(Boolean);
+	const commit = words.includes('commit');
+	const chosen = words.filter(word => word !== 'commit');
+	const how = chosen.length <= 1 ? strategies[chosen[0] ?? ''] : undefined;
 	if (!how) {
-		await context.done(`not merged: "${answer.trim()}" is not merge, squash, rebase or ff-only`);
+		await context.done(`not merged: "${answer.trim()}" is not merge, squash, rebase or ff-only (with commit or without)`);
 		return;
 	}
 
 	context.note(`merging ${job.name}…`);
 	const {paths, tmux, config} = context;
-	const result = await mergeJob(paths, tmux, config, await findTarget(paths, tmux, job.id), {how});
+	const result = await mergeJob(paths, tmux, config, await findTarget(paths, tmux, job.id), {how, commit});
 	await context.done(`${job.name}: ${result.said}; its worktree, window and branch are gone`);
 }
 

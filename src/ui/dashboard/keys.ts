@@ -14,7 +14,8 @@ export const helpText = `Keys
   x              dismiss the guard's block once you have seen it (a reply dismisses it too)
   D              the job's diff since it branched: commits, uncommitted and untracked files (q or Esc closes)
   M              merge it into the branch it was dispatched from (asks first; type squash, rebase or ff-only
-                 for those); then its worktree, window and branch go
+                 for those, and commit to commit its uncommitted work first); then its worktree, window and
+                 branch go
   P              push its branch and open a pull request (gh, or review.pr_command)
   A              tell the agent to rebase onto its base and resolve the conflicts a merge would hit
   l              the full log of the agent (q or Esc closes it)

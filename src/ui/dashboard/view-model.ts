@@ -3,7 +3,7 @@ import type {JobView} from '../../core/jobs/list.js';
 import {tildify} from '../../core/paths.js';
 import {formatBytes, formatCpu, formatTokens} from '../../core/cost/units.js';
 import {groups, type Group} from '../../core/jobs/states.js';
-import {reviewMarks} from '../../core/review/words.js';
+import {conflictText, prText, reviewMarks} from '../../core/review/words.js';
 
 export type Row =
 	| {kind: 'header'; group: Group; count: number; collapsed: boolean}
@@ -111,7 +111,9 @@ export function detailFacts(job: JobView, diff: string, width: number): string[]
 		`${job.name} (${job.id}) · ${job.agent} · ${job.state}${job.tokens === undefined ? '' : ` · ${formatTokens(job.tokens)} tokens`}`,
 		...(job.runaway ? [job.runaway] : []),
 		...(job.reason ? [job.reason] : []),
-		`${tildify(job.worktree)}${job.branch ? ` · ${job.branch}` : ''}`,
+		...(job.pr ? [`${prText(job.pr)} · ${job.pr.url}`] : []),
+		...(job.landed ? [] : (job.conflicts ?? []).map(conflict => conflictText(conflict, 8))),
+		`${tildify(job.worktree)}${job.branch ? ` · ${job.branch}` : ''}${job.base ? ` · from ${job.base}${job.behind ? `, which moved ${job.behind} commit${job.behind === 1 ? '' : 's'} since` : ''}` : ''}`,
 		...(diff ? diff.split('\n').slice(-4) : []),
 		'─'.repeat(Math.max(1, width)),
 	];
