@@ -144,7 +144,7 @@ test('a merge that would conflict changes nothing, says which files, and --ask-a
 	const before = await repositoryState(sandbox, one.worktree);
 	const merged = await sandbox.ao(['merge', 'one']);
 	t.is(merged.exitCode, 1);
-	t.is(merged.stderr, 'ao: conflicts with main: README.md; nothing was changed. ao merge one --ask-agent tells the agent to rebase onto main and resolve them');
+	t.is(merged.stderr, 'ao: conflicts with main: README.md; nothing was changed. To have the agent rebase onto main and resolve them: ao merge one --ask-agent (A in the dashboard)');
 	t.is(await repositoryState(sandbox, one.worktree), before, 'refs, status and files as before, byte for byte');
 	t.deepEqual((await job(sandbox, one.id)).conflicts, [{with: 'main', files: ['README.md']}]);
 	t.regex((await sandbox.ao(['list'])).stdout, /one .*conflicts with main: README\.md · base \+1/);

@@ -88,7 +88,7 @@ export async function mergeJob(paths: StatePaths, tmux: Tmux, config: Config, ta
 	const refuseConflict = async (files: string[]): Promise<never> => {
 		const conflict = {with: into, files};
 		await store.update(job.id, () => transition.mergeRefused(conflict), 'cli');
-		throw new AoError(`${conflictText(conflict, 5)}; nothing was changed. ao merge ${job.name} --ask-agent tells the agent to rebase onto ${into} and resolve them`);
+		throw new AoError(`${conflictText(conflict, 5)}; nothing was changed. To have the agent rebase onto ${into} and resolve them: ao merge ${job.name} --ask-agent (A in the dashboard)`);
 	};
 
 	// Everything is checked on the work as it is (uncommitted files too) before anything is committed or merged.
@@ -141,9 +141,10 @@ export async function askAgentToResolve(paths: StatePaths, tmux: Tmux, config: C
 	const base = into ?? await baseOf(job);
 	if (!base) throw new UsageError(`ao does not know which branch ${job.name} was dispatched from; give it with --into BRANCH`);
 	if (!target.pane || target.pane.dead) throw new AoError(`the agent of ${job.name} is not running (${job.state}); ao respawn ${job.name}, then ao merge ${job.name} --ask-agent`);
-	const head = await review.resolveCommit(repo, job.branch ?? 'HEAD');
-	const files = head ? (await review.mergeTree(repo, base, head)).files : [];
+	const work = await readWork(job, {baseRef: base});
+	const {files} = await review.mergeTree(repo, work.baseCommit, work.snapshot);
 	const where = files.length > 0 ? ` The files that conflict: ${files.join(', ')}.` : '';
-	await reply(paths, tmux, config, target, `Please rebase your branch onto ${base} (git rebase ${base}) and resolve the conflicts, keeping both sides' intent.${where} Commit when done; the work will be merged into ${base} after that.`);
+	const first = work.uncommitted.length > 0 ? 'Please commit your work, then rebase' : 'Please rebase';
+	await reply(paths, tmux, config, target, `${first} your branch onto ${base} (git rebase ${base}) and resolve the conflicts, keeping both sides' intent.${where} Commit when done; the work will be merged into ${base} after that.`);
 	return {files, base};
 }
