@@ -42,6 +42,7 @@ test('review marks: lines and commits for ready work, the PR, conflicts, the bas
 	t.deepEqual(reviewMarks(job), ['+12 -3 · 2 commits', '#7', 'conflicts with main: a.ts', 'base +3']);
 	t.deepEqual(reviewMarks({...job, state: 'working'}), ['#7', 'conflicts with main: a.ts', 'base +3']);
 	t.deepEqual(reviewMarks({...job, landed: {how: 'merge', into: 'main', head: 'h', at: 'now'}}), []);
+	t.deepEqual(reviewMarks({state: 'ready', changes: {files: 1, added: 1, removed: 0, commits: 0}}), ['+1 -0 · uncommitted']);
 });
 
 test('what a landing says', t => {

@@ -23,7 +23,8 @@ export function reviewMarks(job: Pick<Job, 'state' | 'landed' | 'pr' | 'conflict
 	if (job.landed) return [];
 	const marks: string[] = [];
 	if (job.state === 'ready' && job.changes && (job.changes.files > 0 || job.changes.commits > 0)) {
-		marks.push(`+${job.changes.added} -${job.changes.removed} · ${job.changes.commits} commit${job.changes.commits === 1 ? '' : 's'}`);
+		const {added, removed, commits} = job.changes;
+		marks.push(`+${added} -${removed} · ${commits === 0 ? 'uncommitted' : `${commits} commit${commits === 1 ? '' : 's'}`}`);
 	}
 
 	if (job.pr) marks.push(prText(job.pr));
