@@ -3,6 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {execa} from 'execa';
+import {JobStore} from '../src/core/jobs/store.js';
+import {StatePaths} from '../src/core/paths.js';
 import {aoBin, dispatchJson, editConfig, explainJob, runningStates, useSandbox, waitFor, waitForState, type AoSandbox, type JobJson} from './helpers/ao.js';
 
 async function configure(sandbox: AoSandbox, yaml: string): Promise<void> {
@@ -258,4 +260,18 @@ test('the supervisor picks up an edited config at its next tick', async t => {
 	t.true(runningStates.includes((await waitForState(sandbox, job.id, 'working')).state));
 	await editConfig(sandbox, text => text.replace('idle_after_s: 600', 'idle_after_s: 1'));
 	await waitForState(sandbox, job.id, 'ready');
+});
+
+test('a question is still seen when other writes (pins, the forecast) land between the supervisor\'s read and its write', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const job = await dispatchJson(sandbox, ['-n', 'asker', '--', 'sh', '-c', 'echo thinking; sleep 1; printf "Overwrite it? [y/N] "; read answer; sleep 60']);
+	// A storm of writes to other fields while the question appears: nearly every change the supervisor derives meanwhile
+	// finds the record moved on and is dropped; once the storm ends it must be derived again, not lost for good.
+	const store = new JobStore(new StatePaths(sandbox.home));
+	const until = Date.now() + 4000;
+	for (let round = 0; Date.now() < until; round++) await store.update(job.id, () => ({pinned: round % 2 === 0}));
+	await store.update(job.id, () => ({pinned: false}));
+	const asked = await waitForState(sandbox, job.id, 'needs-input', undefined, 15_000);
+	t.regex(asked.reason, /Overwrite it\? \[y\/N\]/);
 });

@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs';
+import {Readable} from 'node:stream';
 import {AoError, errorMessage} from '../core/errors.js';
 
 /** Where a command writes: process.stdout and stderr, or a test's buffer. */
@@ -75,4 +76,32 @@ export class CommandIO {
 /** The IO of the ao process itself. */
 export function processIO(): CommandIO {
 	return new CommandIO(process.stdout, process.stderr, process.stdin, process.env, process.cwd(), () => readFileSync(0, 'utf8'));
+}
+
+/** An output kept in memory, shaped as a terminal (isTTY, columns) or a pipe. */
+class Captured implements Output {
+	text = '';
+	constructor(readonly isTTY: boolean, readonly columns?: number) {}
+	write(chunk: string | Uint8Array): boolean {
+		this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+		return true;
+	}
+}
+
+export interface CapturedIO {
+	io: CommandIO;
+	stdout: () => string;
+	stderr: () => string;
+}
+
+/**
+ * A CommandIO whose output is kept: for a command run on another process's behalf (the supervisor answering bin/ao),
+ * and in tests. Its stdin is `stdin` (empty by default) and a terminal when `tty` is.
+ */
+export function capturedIO(options: {env: NodeJS.ProcessEnv; cwd: string; stdin?: string; tty?: boolean; columns?: number}): CapturedIO {
+	const stdout = new Captured(Boolean(options.tty), options.columns);
+	const stderr = new Captured(Boolean(options.tty));
+	const stdin = Object.assign(Readable.from([options.stdin ?? '']), {isTTY: Boolean(options.tty)});
+	const io = new CommandIO(stdout, stderr, stdin, options.env, options.cwd, () => options.stdin ?? '');
+	return {io, stdout: () => stdout.text, stderr: () => stderr.text};
 }

@@ -43,6 +43,11 @@ export class StatePaths {
 		return path.join(this.home, 'supervisor.log');
 	}
 
+	/** Where the supervisor answers the commands that must start fast (list, peek, send): see command-socket.ts. */
+	get commandSocket(): string {
+		return path.join(this.home, 'supervisor.sock');
+	}
+
 	get supervisorPid(): string {
 		return path.join(this.home, 'supervisor.pid');
 	}

@@ -8,7 +8,7 @@ import {fileURLToPath} from 'node:url';
 import {execa, type Result} from 'execa';
 import {runAo} from '../../src/cli/program.js';
 import {descendants, processTable} from '../../src/core/processes/processes.js';
-import {memoryIO} from './memory-io.js';
+import {capturedIO} from '../../src/cli/io.js';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const aoBin = path.join(root, 'bin', 'ao');
@@ -109,7 +109,7 @@ export class AoSandbox {
 	 * is read back from memory. For what needs no terminal of its own (the agents still run in the sandbox's tmux).
 	 */
 	async aoInProcess(args: string[], options: {cwd?: string; env?: Record<string, string>; stdin?: string; tty?: boolean; columns?: number} = {}): Promise<AoResult> {
-		const memory = memoryIO({env: {...process.env, ...this.env, ...options.env}, cwd: options.cwd ?? this.repo, stdin: options.stdin, tty: options.tty, columns: options.columns});
+		const memory = capturedIO({env: {...process.env, ...this.env, ...options.env}, cwd: options.cwd ?? this.repo, stdin: options.stdin, tty: options.tty, columns: options.columns});
 		const exitCode = await runAo(args, memory.io);
 		return {exitCode, stdout: memory.stdout(), stderr: memory.stderr()};
 	}

@@ -111,7 +111,8 @@ export async function isValidBranchName(repo: string, branch: string): Promise<b
 
 /** `git status --porcelain` lines: changed, staged and untracked files (not ignored ones). */
 export async function uncommittedChanges(dir: string): Promise<string[]> {
-	const output = await raw(dir, ['status', '--porcelain=v1', '--untracked-files=all']);
+	// No optional locks: ao looks while agents commit, and a status that refreshes the index would hold its lock.
+	const output = await raw(dir, ['--no-optional-locks', 'status', '--porcelain=v1', '--untracked-files=all']);
 	return output.split('\n').filter(line => line.trim() !== '');
 }
 
@@ -120,7 +121,7 @@ export async function uncommittedChanges(dir: string): Promise<string[]> {
  * and the changed and untracked paths. The caller adds file times: a file edited again keeps its status line.
  */
 export async function worktreeState(dir: string): Promise<{status: string; paths: string[]}> {
-	const status = await raw(dir, ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all']);
+	const status = await raw(dir, ['--no-optional-locks', 'status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all']);
 	return {status, paths: statusPaths(status)};
 }
 

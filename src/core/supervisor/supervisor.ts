@@ -32,6 +32,7 @@ import {measureTrees} from '../processes/processes.js';
 import {writeResourceSnapshot} from '../safety/resources.js';
 import * as transition from '../jobs/transitions.js';
 import {ReviewWatch} from '../review/watch.js';
+import {serveCommands, type CommandRunner} from './command-socket.js';
 
 /** How often the supervisor reads what the agents' usage records gained. */
 const usageReadMs = 2000;
@@ -58,6 +59,8 @@ export class Supervisor {
 	private summaryText = '';
 	private readonly watchdog = new Watchdog();
 	private readonly review: ReviewWatch;
+	/** Jobs whose derived change was not written (the record had moved on): their screen is read again next tick. */
+	private readonly redo = new Set<string>();
 
 	private config: Config = loadDefaults();
 	/** The config file's modification time when it was last read, so an edit is picked up at the next tick. */
@@ -97,8 +100,11 @@ export class Supervisor {
 		await fs.appendFile(this.paths.supervisorLog, `${new Date().toISOString()} ${message}\n`, {mode: 0o600}).catch(() => undefined);
 	}
 
-	/** Runs until the tmux server is gone or a signal ends it. Returns an exit code. */
-	async run(): Promise<number> {
+	/**
+	 * Runs until the tmux server is gone or a signal ends it. Returns an exit code. With `commands`, it also answers
+	 * ao list, peek and send for bin/ao over the state dir's socket (command-socket.ts).
+	 */
+	async run(commands?: CommandRunner): Promise<number> {
 		await ensurePrivateDir(this.paths.home);
 		const holder = await claimPidFile(this.paths);
 		if (holder) {
@@ -107,6 +113,7 @@ export class Supervisor {
 		}
 
 		await writeSupervisorInfo(this.paths);
+		const stopServing = commands ? await serveCommands(this.paths, commands, line => this.log(line)) : undefined;
 		const release = async () => {
 			if (claimPid(this.paths.supervisorPid) !== process.pid) return;
 			await fs.rm(this.paths.supervisorInfo, {force: true});
@@ -141,6 +148,7 @@ export class Supervisor {
 			}
 		} finally {
 			await this.review.settle();
+			await stopServing?.();
 			await this.log(`supervisor ${process.pid} stopped`).catch(() => undefined);
 			await release();
 		}
@@ -170,7 +178,8 @@ export class Supervisor {
 			if (!pane || pane.dead || job.reports || job.state === 'queued' || !isLive(job.state)) return [];
 			const last = this.lastCapture.get(pane.paneId);
 			const changed = !last || last.activity !== pane.activity || last.atMs < (pane.activity + 1) * 1000;
-			return changed || this.pending.has(job.id) ? [pane] : [];
+			// A change dropped because the record moved on meanwhile (a report, the forecast) is derived again from a fresh read.
+			return changed || this.pending.has(job.id) || this.redo.delete(job.id) ? [pane] : [];
 		});
 	}
 
@@ -243,7 +252,11 @@ export class Supervisor {
 		try {
 			let logged = '';
 			const updated = await this.store.update(job.id, current => {
-				if (current.updatedAt !== job.updatedAt) return undefined;
+				if (current.updatedAt !== job.updatedAt) {
+					this.redo.add(job.id);
+					return undefined;
+				}
+
 				logged = `${current.id} ${current.state} -> ${change.state} (${change.reason}) [${change.signal}]`;
 				const {signal: _signal, ...fields} = change;
 				return fields;
