@@ -27,9 +27,34 @@ async function specsFor(args: string[]): Promise<CommandSpec[]> {
 	return Promise.all(entries.map(async candidate => (await candidate.load()).default));
 }
 
+/**
+ * `--host NAME` (anywhere before a `--`; or AO_HOST): which machine runs the command. Taken out of the arguments,
+ * except `--host local` for list and dashboard, which show every host's jobs without it. Pure.
+ */
+export function takeHost(args: string[], env: NodeJS.ProcessEnv): {host?: string; args: string[]} {
+	const end = args.includes('--') ? args.indexOf('--') : args.length;
+	const at = args.slice(0, end).findIndex(arg => arg === '--host' || arg.startsWith('--host='));
+	if (at === -1) return {host: env.AO_HOST || undefined, args};
+	const host = args[at] === '--host' ? args[at + 1] : args[at]!.slice('--host='.length);
+	const word = args.find(arg => !arg.startsWith('-'));
+	if (host === 'local' && (word === 'list' || word === 'ls' || word === 'dashboard')) return {host, args};
+	return {host, args: [...args.slice(0, at), ...args.slice(at + (args[at] === '--host' ? 2 : 1))]};
+}
+
 /** Runs `ao ARGS` with `io` as its world; returns the exit code. */
 export async function runAo(rawArgs: string[], io: CommandIO): Promise<number> {
-	const {args, command} = splitCommand(rawArgs);
+	const taken = takeHost(rawArgs, io.env);
+	if (taken.host !== undefined && taken.host !== 'local') {
+		try {
+			const {runRemote} = await import('./remote.js');
+			return await runRemote(io, taken.host, taken.args);
+		} catch (error) {
+			io.fail(error);
+			return io.exitCode;
+		}
+	}
+
+	const {args, command} = splitCommand(taken.args);
 	const program = new Command('ao')
 		.description('tmux-native orchestrator for parallel coding agents')
 		.version(thisBuild().version, '-V, --version')

@@ -46,7 +46,8 @@ export class SshServer {
 		];
 	}
 
-	static async start(dir: string): Promise<SshServer> {
+	/** Starts sshd with the keys of `dir` (made when missing), on `port` (a free one unless given: a restart). */
+	static async start(dir: string, port?: number): Promise<SshServer> {
 		await fs.mkdir(dir, {recursive: true});
 		const hostKey = path.join(dir, 'host-key');
 		const clientKey = path.join(dir, 'client-key');
@@ -54,7 +55,7 @@ export class SshServer {
 		await generateKey(clientKey);
 		const authorizedKeys = path.join(dir, 'authorized_keys');
 		await fs.copyFile(`${clientKey}.pub`, authorizedKeys);
-		const port = await freePort();
+		port ??= await freePort();
 		const config = path.join(dir, 'sshd_config');
 		await fs.writeFile(config, sshdConfig({port, hostKey, authorizedKeys, pidFile: path.join(dir, 'sshd.pid')}));
 		// sshd refuses to start as root without its privilege separation directory, which only its package's unit makes.
@@ -180,6 +181,7 @@ function sshdConfig(options: {port: number; hostKey: string; authorizedKeys: str
 }
 
 async function generateKey(file: string): Promise<void> {
+	if (existsSync(file)) return;
 	await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'ao-test', '-f', file], {stdin: 'ignore'});
 }
 

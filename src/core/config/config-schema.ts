@@ -89,6 +89,19 @@ const guardRuleRule = {
 	],
 } as const;
 
+const hostRule = {
+	type: 'object',
+	keys: {
+		/** A destination as ssh takes it: user@box, or an alias from ~/.ssh/config. */
+		ssh: nonEmptyString,
+		ssh_args: optional(strings),
+		/** The command that runs ao there, as the remote shell reads it (default: ao). */
+		ao: optional(nonEmptyString),
+		/** Hosts that name the same account share one quota projection. */
+		account: optional(nonEmptyString),
+	},
+} as const;
+
 const price = {type: 'object', keys: {input: number(0), output: number(0), cache_write: number(0), cache_read: number(0)}} as const;
 
 export const configSchema = {
@@ -116,6 +129,8 @@ export const configSchema = {
 		},
 		status: {type: 'object', keys: {glyphs: {type: 'object', keys: {needs_input: string, ready: string, working: string, done: string}}}},
 		tmux: {type: 'object', keys: {window_size: {type: 'size'}}},
+		/** Other machines whose agents ao shows and drives over SSH (docs/hosts.md). */
+		hosts: {type: 'record', value: hostRule},
 		review: {
 			type: 'object',
 			keys: {
@@ -132,6 +147,7 @@ export type Preset = Infer<typeof presetRule>;
 export type Detect = Infer<typeof detectRule>;
 export type GuardRuleSetting = Infer<typeof guardRuleRule>;
 export type StatusGlyphs = Config['status']['glyphs'];
+export type HostConfig = Infer<typeof hostRule>;
 
 /**
  * Keys whose value runs a program, or could let an agent's destructive command through (the guard's); a repository's

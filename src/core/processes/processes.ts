@@ -346,3 +346,12 @@ export function pageText(pager: string, text: string): Promise<void> {
 		child.stdin.end(text);
 	});
 }
+
+/** Runs a program on this terminal (stdin, stdout and stderr its own); resolves with its exit code (127: not found). */
+export function runInTerminal(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+	return new Promise(resolve => {
+		const child = spawn(program, args, {stdio: 'inherit', env});
+		child.on('error', () => resolve(127));
+		child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+	});
+}

@@ -1,0 +1,77 @@
+import {existsSync, mkdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import type {Config} from '../config/config-schema.js';
+import type {JobView} from '../jobs/list.js';
+import type {HostJob, HostListing} from './words.js';
+import type {StatePaths} from '../paths.js';
+import {writeFileAtomic} from '../processes/atomic-file.js';
+import {thisBuild} from '../supervisor/build.js';
+import {runOnHost, sshProblem} from './remote.js';
+import {listLine} from './ssh.js';
+
+export type {HostJob, HostListing} from './words.js';
+
+interface Cached {
+	at: string;
+	jobs: HostJob[];
+	unreachableSince?: string;
+}
+
+/** Where the last answer of each host is kept, so a host that goes away keeps its jobs, marked stale. */
+export function hostCacheFile(paths: StatePaths, host: string): string {
+	return path.join(paths.home, 'hosts', `${host}.json`);
+}
+
+function readCache(paths: StatePaths, host: string): Cached | undefined {
+	try {
+		return JSON.parse(readFileSync(hostCacheFile(paths, host), 'utf8')) as Cached;
+	} catch {
+		return undefined;
+	}
+}
+
+async function writeCache(paths: StatePaths, host: string, cached: Cached): Promise<void> {
+	const file = hostCacheFile(paths, host);
+	if (!existsSync(path.dirname(file))) mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
+	await writeFileAtomic(file, JSON.stringify(cached)).catch(() => undefined);
+}
+
+/** Reads the answer of `ao --version && ao list --json`: the version line, then the jobs. Pure. */
+export function readListAnswer(stdout: string): {version: string; jobs?: JobView[]} {
+	const newline = stdout.indexOf('\n');
+	const version = (newline === -1 ? stdout : stdout.slice(0, newline)).trim();
+	try {
+		const jobs: unknown = JSON.parse(stdout.slice(newline + 1));
+		return Array.isArray(jobs) ? {version, jobs: jobs as JobView[]} : {version};
+	} catch {
+		return {version};
+	}
+}
+
+async function listHost(paths: StatePaths, config: Config, name: string, env: NodeJS.ProcessEnv, all: boolean): Promise<HostListing> {
+	const host = config.hosts[name]!;
+	const result = await runOnHost(paths, host, {line: listLine(host, all)}, env, 15_000);
+	const cached = readCache(paths, name);
+	const now = new Date().toISOString();
+	if (result.exitCode === 255 || result.exitCode === undefined || result.missing) {
+		const since = cached?.unreachableSince ?? now;
+		if (cached) await writeCache(paths, name, {...cached, unreachableSince: since});
+		return {host: name, status: 'unreachable', jobs: (cached?.jobs ?? []).map(job => ({...job, stale: true})), at: cached?.at, since, problem: result.missing ? 'ssh is not installed' : sshProblem(result)};
+	}
+
+	const answer = readListAnswer(result.stdout);
+	const ours = thisBuild().version;
+	if (answer.version !== ours || !answer.jobs) {
+		const theirs = /^\d+\.\d+\.\d+/.test(answer.version) ? `ao ${answer.version}` : `no ao that answers (${sshProblem({stderr: result.stderr || result.stdout, exitCode: result.exitCode})})`;
+		return {host: name, status: 'mismatch', jobs: [], problem: `runs ${theirs}, and this is ao ${ours}; put this ao there (ao host install ${name}) or set hosts.${name}.ao to the ao it should run`};
+	}
+
+	const jobs = answer.jobs.map(job => ({...job, host: name}));
+	await writeCache(paths, name, {at: now, jobs});
+	return {host: name, status: 'up', jobs, at: now};
+}
+
+/** Every configured host's jobs, asked in parallel (one ssh round trip each over its multiplexed connection). */
+export async function listHosts(paths: StatePaths, config: Config, env: NodeJS.ProcessEnv, options: {all?: boolean} = {}): Promise<HostListing[]> {
+	return Promise.all(Object.keys(config.hosts).map(async name => listHost(paths, config, name, env, Boolean(options.all))));
+}

@@ -1,0 +1,138 @@
+import {randomBytes} from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import {aoBin, killTmuxServer, useSandbox, waitFor, type AoSandbox, type JobJson} from './helpers/ao.js';
+import {randomTask} from './helpers/random-task.js';
+import {SshServer} from './helpers/sshd.js';
+
+// Other hosts over a real sshd on 127.0.0.1: each "host" is another state dir and tmux server of this machine,
+// reached through ssh with its own hosts.<name>.ao, as a box across the network would be.
+
+interface HostJob extends JobJson {
+	host?: string;
+	stale?: boolean;
+}
+
+interface Hosts {
+	sshd: SshServer;
+	homes: Record<string, string>;
+}
+
+/** The recorder agent writes the task it was given, byte for byte, beside its worktree (task-<job id>). */
+const recorder = `require('fs').writeFileSync(require('path').join(process.cwd(), '..', 'task-' + process.env.AO_JOB_ID), process.argv[1]); setInterval(() => {}, 1000)`;
+
+/** Starts sshd and gives the sandbox the hosts `names`, each with a state dir, tmux server and repository of its own. */
+async function withHosts(t: {teardown: (fn: () => Promise<void>) => void}, sandbox: AoSandbox, names: string[], extra = ''): Promise<Hosts> {
+	const sshd = await SshServer.start(path.join(sandbox.dir, 'sshd'));
+	t.teardown(async () => sshd.stop());
+	const homes: Record<string, string> = {};
+	const lines = ['hosts:'];
+	for (const name of names) {
+		const home = path.join(sandbox.dir, `host-${name}`);
+		const socket = `ao-test-${name}-${randomBytes(3).toString('hex')}`;
+		t.teardown(async () => killTmuxServer(socket));
+		await fs.mkdir(home, {recursive: true});
+		const config = path.join(home, 'config.yaml');
+		const own = (await fs.readFile(sandbox.configFile, 'utf8')).replace(/^agents:\n/m, `agents:\n  recorder:\n    command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(recorder)}, "--", "{task}"]\n`);
+		await fs.writeFile(config, own);
+		await sandbox.git(['clone', '-q', sandbox.repo, path.join(home, 'repo')], sandbox.dir);
+		homes[name] = home;
+		const ao = `AO_HOME=${home}/state AO_SOCKET=${socket} AO_CONFIG=${config} GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@x GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@x ${process.execPath} ${aoBin}`;
+		lines.push(`  ${name}:`, `    ssh: ${sshd.destination}`, `    ssh_args: ${JSON.stringify(sshd.clientArgs)}`, `    ao: ${JSON.stringify(ao)}`);
+	}
+
+	await fs.appendFile(sandbox.configFile, `${lines.join('\n')}\n${extra}`);
+	return {sshd, homes};
+}
+
+test('ao --host NAME dispatches there with the task byte for byte, and runs list, peek, send and cost there; attach without a terminal is refused', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const {homes} = await withHosts(t, sandbox, ['box1']);
+	const repo = path.join(homes.box1!, 'repo');
+	const tasks = [...Array.from({length: 8}, (_, index) => randomTask(index * 7 + 3)), 'it\'s "quoted" $HOME `id` \\n', '-starts with a dash', '--', 'line one\nline two', '日本語 👩‍💻'];
+	const ids: string[] = [];
+	for (const [index, task] of tasks.entries()) {
+		const result = await sandbox.ao(['--host', 'box1', 'dispatch', '--json', '--cwd', repo, '--agent', 'recorder', '--name', `t${index}`, '--task', task]);
+		t.is(result.exitCode, 0, result.stderr);
+		ids.push((JSON.parse(result.stdout) as JobJson).id);
+	}
+
+	for (const [index, id] of ids.entries()) {
+		const file = path.join(`${repo}.worktrees`, `task-${id}`);
+		const got = await waitFor(`the task of t${index}`, async () => fs.readFile(file, 'utf8').catch(() => undefined));
+		t.is(got, tasks[index], `task ${index}`);
+	}
+
+	const talker = await sandbox.ao(['--host', 'box1', 'dispatch', '--cwd', repo, '--name', 'talker', '--', 'sh', '-c', 'read line; echo "got: $line"; sleep 60']);
+	t.is(talker.exitCode, 0, talker.stderr);
+	const listed = await sandbox.aoJson<HostJob[]>(['--host', 'box1', 'list']);
+	t.deepEqual(listed.map(job => job.name).sort(), ['talker', ...tasks.map((_, index) => `t${index}`)].sort());
+	const sent = await sandbox.ao(['--host', 'box1', 'send', 'talker', 'hello $HOME "there"']);
+	t.is(sent.exitCode, 0, sent.stderr);
+	await waitFor('the reply there', async () => (await sandbox.ao(['--host', 'box1', 'peek', 'talker'])).stdout.includes('got: hello $HOME "there"'));
+	const cost = await sandbox.ao(['--host', 'box1', 'cost', '--json']);
+	t.is(cost.exitCode, 0, cost.stderr);
+	t.is((JSON.parse(cost.stdout) as {jobs: unknown[]}).jobs.length, tasks.length + 1);
+	const attach = await sandbox.ao(['--host', 'box1', 'attach', 'talker']);
+	t.is(attach.exitCode, 2);
+	t.is(attach.stderr, 'ao: ao attach on box1 needs a terminal and this command has none; run it in a terminal, or use ao --host box1 peek and send');
+	const unknown = await sandbox.ao(['--host', 'box9', 'list']);
+	t.is(unknown.exitCode, 2);
+	t.is(unknown.stderr, 'ao: no host "box9" in config; known: box1, and local (this machine)');
+	const missing = await sandbox.ao(['--host', 'box1', 'peek', 'nobody']);
+	t.is(missing.exitCode, 1);
+	t.regex(missing.stderr, /^ao: no job "nobody"/);
+});
+
+test('ao list shows every host\'s jobs grouped by state with a HOST column; a host that goes away is stale, never failed, and comes back by itself', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const {sshd, homes} = await withHosts(t, sandbox, ['box1', 'box2']);
+	t.is((await sandbox.ao(['dispatch', '--name', 'here', '--', 'sleep', '600'])).exitCode, 0);
+	for (const name of ['box1', 'box2']) {
+		const result = await sandbox.ao(['--host', name, 'dispatch', '--cwd', path.join(homes[name]!, 'repo'), '--name', `on-${name}`, '--', 'sh', '-c', 'printf "Overwrite it? [y/N] "; read answer']);
+		t.is(result.exitCode, 0, result.stderr);
+	}
+
+	const all = await waitFor('both questions', async () => {
+		const jobs = await sandbox.aoJson<HostJob[]>(['list']);
+		return jobs.filter(job => job.state === 'needs-input').length === 2 && jobs;
+	});
+	t.deepEqual(all.map(job => [job.host, job.name, job.state]), [['box1', 'on-box1', 'needs-input'], ['box2', 'on-box2', 'needs-input'], ['local', 'here', 'working']]);
+	const table = (await sandbox.ao(['list'])).stdout;
+	t.regex(table, /^Needs input \(2\)\n {2}[0-9a-f]{8} {2}box1 +on-box1 .*needs-input .*asks: Overwrite it\? \[y\/N\]\n {2}[0-9a-f]{8} {2}box2 +on-box2 /m);
+	t.regex(table, /^Working \(1\)\n {2}[0-9a-f]{8} {2}local {2}here /m);
+	t.deepEqual((await sandbox.aoJson<HostJob[]>(['list', '--host', 'local'])).map(job => job.name), ['here']);
+	await sshd.stop();
+	const started = Date.now();
+	const away = await sandbox.ao(['list']);
+	t.true(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+	t.is(away.exitCode, 0, away.stderr);
+	t.regex(away.stdout, /box1 +on-box1 .*needs-input .*as last seen · asks: Overwrite it/);
+	t.regex(away.stdout, /local {2}here /);
+	t.regex(away.stdout, /^box1 unreachable since \d\d:\d\d UTC \(ssh: connect to host 127\.0\.0\.1 port \d+: Connection refused\); its 1 job\(s\) as last seen at \d\d:\d\d$/m);
+	const json = await sandbox.ao(['list', '--json']);
+	t.regex(json.stderr, /^ao: warning: box1 unreachable since/m);
+	t.true((JSON.parse(json.stdout) as HostJob[]).filter(job => job.host !== 'local').every(job => job.stale === true && job.state === 'needs-input'));
+	const back = await SshServer.start(path.join(sandbox.dir, 'sshd'), sshd.port);
+	t.teardown(async () => back.stop());
+	const fresh = await sandbox.ao(['list']);
+	t.notRegex(fresh.stdout, /as last seen|unreachable/);
+	t.regex(fresh.stdout, /box2 +on-box2 .*needs-input/);
+});
+
+test('a host whose ao is another version is one line with the fix, and the other hosts still list', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const old = path.join(sandbox.dir, 'old-ao');
+	await fs.writeFile(old, '#!/bin/sh\necho 0.1.0\n', {mode: 0o755});
+	const {sshd} = await withHosts(t, sandbox, ['box1']);
+	await fs.appendFile(sandbox.configFile, `  oldbox:\n    ssh: ${sshd.destination}\n    ssh_args: ${JSON.stringify(sshd.clientArgs)}\n    ao: ${old}\n`);
+	t.is((await sandbox.ao(['dispatch', '--name', 'here', '--', 'sleep', '600'])).exitCode, 0);
+	const listed = await sandbox.ao(['list']);
+	t.is(listed.exitCode, 0, listed.stderr);
+	t.regex(listed.stdout, /local {2}here /);
+	t.regex(listed.stdout, /^oldbox: runs ao 0\.1\.0, and this is ao \d+\.\d+\.\d+; put this ao there \(ao host install oldbox\) or set hosts\.oldbox\.ao to the ao it should run$/m);
+});
