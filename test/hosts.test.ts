@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {aoBin, killTmuxServer, useSandbox, waitFor, type AoSandbox, type JobJson} from './helpers/ao.js';
+import {openDashboard} from './helpers/dashboard.js';
 import {randomTask} from './helpers/random-task.js';
 import {SshServer} from './helpers/sshd.js';
 
@@ -135,4 +136,29 @@ test('a host whose ao is another version is one line with the fix, and the other
 	t.is(listed.exitCode, 0, listed.stderr);
 	t.regex(listed.stdout, /local {2}here /);
 	t.regex(listed.stdout, /^oldbox: runs ao 0\.1\.0, and this is ao \d+\.\d+\.\d+; put this ao there \(ao host install oldbox\) or set hosts\.oldbox\.ao to the ao it should run$/m);
+});
+
+test('the dashboard shows the other hosts\' jobs beside this machine\'s, replies to one there, and keeps answering keys while its host is away', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const {sshd, homes} = await withHosts(t, sandbox, ['box1']);
+	t.is((await sandbox.ao(['dispatch', '--name', 'here', '--', 'sleep', '600'])).exitCode, 0);
+	const remote = await sandbox.ao(['--host', 'box1', 'dispatch', '--cwd', path.join(homes.box1!, 'repo'), '--name', 'faraway', '--', 'sh', '-c', 'printf "Proceed? [y/N] "; read answer; echo "got: $answer"; sleep 60']);
+	t.is(remote.exitCode, 0, remote.stderr);
+	const dash = await openDashboard(t, sandbox);
+	await dash.waitForScreen('the remote job', screen => /faraway@box1/.test(screen) && screen.includes('Needs input (1)'));
+	// It came in after "here" was selected: the selection stays where it was until moved.
+	await dash.keys('k');
+	await dash.waitForScreen('it selected, with its screen from box1', screen => /^│> +faraway@box1/m.test(screen) && screen.includes('Proceed? [y/N]'));
+	await dash.keys('r');
+	await dash.waitForScreen('the reply prompt', screen => screen.includes('reply to faraway on box1'));
+	await dash.type('yes please');
+	await dash.keys('Enter');
+	await dash.waitForScreen('sent', screen => screen.includes('box1: sent to'));
+	await waitFor('the reply there', async () => (await sandbox.ao(['--host', 'box1', 'peek', 'faraway'])).stdout.includes('got: yes please'));
+	await sshd.stop();
+	await dash.waitForScreen('box1 unreachable in the header', screen => /box1 unreachable since/.test(screen), 20_000);
+	await dash.keys('j');
+	const moved = await dash.waitForScreen('the selection moved', screen => /^│> +here/m.test(screen));
+	t.regex(moved, /faraway@box1/);
 });

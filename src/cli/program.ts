@@ -27,9 +27,12 @@ async function specsFor(args: string[]): Promise<CommandSpec[]> {
 	return Promise.all(entries.map(async candidate => (await candidate.load()).default));
 }
 
+/** Commands that show every host's jobs, for which `--host local` means this machine's alone. */
+const localFilters = new Set(['list', 'ls', 'dashboard', 'agents', 'view', 'cost']);
+
 /**
  * `--host NAME` (anywhere before a `--`; or AO_HOST): which machine runs the command. Taken out of the arguments,
- * except `--host local` for list and dashboard, which show every host's jobs without it. Pure.
+ * except `--host local` for list, dashboard and cost, which show every host's jobs without it. Pure.
  */
 export function takeHost(args: string[], env: NodeJS.ProcessEnv): {host?: string; args: string[]} {
 	const end = args.includes('--') ? args.indexOf('--') : args.length;
@@ -37,7 +40,7 @@ export function takeHost(args: string[], env: NodeJS.ProcessEnv): {host?: string
 	if (at === -1) return {host: env.AO_HOST || undefined, args};
 	const host = args[at] === '--host' ? args[at + 1] : args[at]!.slice('--host='.length);
 	const word = args.find(arg => !arg.startsWith('-'));
-	if (host === 'local' && (word === 'list' || word === 'ls' || word === 'dashboard')) return {host, args};
+	if (host === 'local' && localFilters.has(word ?? '')) return {host, args};
 	return {host, args: [...args.slice(0, at), ...args.slice(at + (args[at] === '--host' ? 2 : 1))]};
 }
 

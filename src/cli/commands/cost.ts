@@ -10,12 +10,13 @@ import {context} from '../context.js';
 const dollars = (value: number | undefined) => (value === undefined ? '-' : `~$${value.toFixed(2)}`);
 
 /** `ao cost [--json] [--since DURATION]`: tokens and an estimated cost per job, the burn rate, the quota window. */
-export default defineCommand<[], {json?: boolean; since?: string}>({
+export default defineCommand<[], {json?: boolean; since?: string; host?: string}>({
 	name: 'cost',
 	description: 'tokens and estimated cost per job, the burn rate of all agents, and the quota window projection',
 	options: [
 		{flags: '--json', description: 'as JSON'},
 		{flags: '--since <when>', description: 'only what was spent since then: a duration back from now (30m, 2h, 1d) or a date'},
+		{flags: '--host <name>', description: 'only this host (local: this machine), when hosts are configured'},
 	],
 	async run(io, [], options) {
 		const ctx = context(io);
@@ -27,8 +28,10 @@ export default defineCommand<[], {json?: boolean; since?: string}>({
 
 		const {config} = await loadConfig({cwd: ctx.cwd, paths: ctx.paths, env: ctx.env});
 		const report = await costReport(ctx.paths, config, {now, since});
+		const hosts = options.host === 'local' || Object.keys(config.hosts).length === 0 ? undefined
+			: await (await import('../../core/hosts/cost.js')).hostCosts(ctx.paths, config, ctx.env, options.since);
 		if (options.json) {
-			io.json(report);
+			io.json(hosts ? {...report, hosts: Object.fromEntries(hosts.map(entry => [entry.host, 'report' in entry ? entry.report : {problem: entry.problem}]))} : report);
 			return;
 		}
 
@@ -49,6 +52,13 @@ export default defineCommand<[], {json?: boolean; since?: string}>({
 					: Number.isFinite(window.minutesLeft) ? `at this rate the ${hours} h window runs out in ${formatMinutes(window.minutesLeft)}`
 						: `at this rate the ${hours} h window lasts until it resets`)
 				+ (window.runsOutBeforeReset ? ' (before it resets: queued jobs wait)' : ''));
+		}
+
+		if (hosts) {
+			const {costByHost} = await import('../../core/hosts/cost.js');
+			const byHost = costByHost(report, hosts);
+			lines.push('', ...table([['HOST', 'TOKENS', 'COST (est.)'], ...byHost.rows.map(row => [row.host, row.tokens === undefined ? '-' : count(row.tokens), row.problem ?? dollars(row.costUsd)])], io.columns),
+				`all hosts: ${count(byHost.tokens)} tokens, ~$${byHost.costUsd.toFixed(2)}${byHost.rows.some(row => row.problem) ? ' (without the hosts that did not answer)' : ''}`);
 		}
 
 		io.out(lines.join('\n'));

@@ -34,6 +34,7 @@ export const commandIndex: Array<{words: string[]; load: Loader}> = [
 	{words: ['server'], load: async () => import('./server.js')},
 	{words: ['report'], load: async () => import('./report.js')},
 	{words: ['tmux'], load: async () => import('./tmux.js')},
+	{words: ['host'], load: async () => import('./host.js')},
 	{words: ['guard'], load: async () => import('./guard.js')},
 	{words: ['supervise'], load: async () => import('./supervise.js')},
 	{words: ['demo-agent'], load: async () => import('./demo-agent.js')},

@@ -27,8 +27,7 @@ type Row = JobView & {host?: string; stale?: boolean};
 function row(io: CommandIO, job: Row, columns: {tokens: boolean; resources: boolean; host: boolean}): string[] {
 	const state = io.paint(stateColor[job.state] ?? '0', job.state) + (job.runaway ? io.paint('1;31', ' runaway') : '');
 	const resources = columns.resources ? [formatCpu(job.resources?.cpuPercent), formatBytes(job.resources?.rssBytes)] : [];
-	const detail = job.stale ? `as last seen · ${rowDetail(job)}` : rowDetail(job);
-	return ['  ' + job.id, ...(columns.host ? [job.host ?? 'local'] : []), job.name, job.agent, state, age(job.stateSince), ...(columns.tokens ? [formatTokens(job.tokens)] : []), ...resources, job.branch ?? '-', detail];
+	return ['  ' + job.id, ...(columns.host ? [job.host ?? 'local'] : []), job.name, job.agent, state, age(job.stateSince), ...(columns.tokens ? [formatTokens(job.tokens)] : []), ...resources, job.branch ?? '-', rowDetail(job)];
 }
 
 /** The other hosts' listings, unless only this machine's jobs are asked for (--host local, --under DIR). */

@@ -112,7 +112,7 @@ export const configSchema = {
 		worktree: {type: 'object', keys: {root: nonEmptyString, copy: strings, link: strings, setup: string}},
 		attach: {type: 'object', keys: {detach_key: nonEmptyString, popup: bool, popup_size: nonEmptyString}},
 		logs: {type: 'object', keys: {max_bytes: int(4096)}},
-		supervisor: {type: 'object', keys: {tick_ms: int(50), debounce_ms: int(0), idle_after_s: int(1), idle_stop_after: {type: 'duration'}}},
+		supervisor: {type: 'object', keys: {tick_ms: int(50), debounce_ms: int(0), idle_after_s: int(1), idle_stop_after: {type: 'duration'}, hosts_poll_s: int(0)}},
 		concurrency: {type: 'object', keys: {max_running: int(1), per_repo: int(0), stagger_ms: int(0), start_wait_s: int(1)}},
 		limits: {type: 'object', keys: {per_agent_nofile: int(0), per_agent_procs: int(0), per_agent_inotify: int(0), per_agent_mem_mb: int(0)}},
 		/** Screen patterns for every agent; a preset's own `detect` is checked first. */

@@ -159,3 +159,9 @@ function firstLine(text: string): string {
 	const lines = text.split('\n').map(line => line.trim()).filter(Boolean);
 	return lines.find(line => /^(fatal|error):/.test(line)) ?? lines[0] ?? 'no output';
 }
+
+/** The URL of `remote` in the repository at `dir`, if it has one. */
+export async function remoteUrl(dir: string, remote = 'origin'): Promise<string | undefined> {
+	const {code, stdout} = await gitStatus(dir, ['remote', 'get-url', remote]);
+	return code === 0 ? stdout.trim() || undefined : undefined;
+}

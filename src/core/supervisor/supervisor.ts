@@ -32,6 +32,7 @@ import {measureTrees} from '../processes/processes.js';
 import {writeResourceSnapshot} from '../safety/resources.js';
 import * as transition from '../jobs/transitions.js';
 import {ReviewWatch} from '../review/watch.js';
+import {HostWatch} from '../hosts/watch.js';
 import {serveCommands, type CommandRunner} from './command-socket.js';
 
 /** How often the supervisor reads what the agents' usage records gained. */
@@ -59,6 +60,7 @@ export class Supervisor {
 	private summaryText = '';
 	private readonly watchdog = new Watchdog();
 	private readonly review: ReviewWatch;
+	private readonly hosts: HostWatch;
 	/** Jobs whose derived change was not written (the record had moved on): their screen is read again next tick. */
 	private readonly redo = new Set<string>();
 
@@ -69,6 +71,10 @@ export class Supervisor {
 	constructor(private readonly paths: StatePaths, private readonly tmux: Tmux) {
 		this.store = new JobStore(paths);
 		this.review = new ReviewWatch(paths, tmux, line => this.log(line));
+		this.hosts = new HostWatch(paths, async job => {
+			await notify(this.config, this.tmux, {...job, name: `${job.name} on ${job.host}`}, await userServers(this.paths));
+			await this.log(`${job.host}:${job.id} notified: ${job.state}`);
+		}, line => this.log(line));
 	}
 
 	static async create(paths: StatePaths, tmux: Tmux): Promise<Supervisor> {
@@ -148,6 +154,7 @@ export class Supervisor {
 			}
 		} finally {
 			await this.review.settle();
+			await this.hosts.settle();
 			await stopServing?.();
 			await this.log(`supervisor ${process.pid} stopped`).catch(() => undefined);
 			await release();
@@ -235,6 +242,7 @@ export class Supervisor {
 		await this.sampleResources(after, paneByJob, nowMs);
 		await this.watch(after, paneByJob, nowMs);
 		this.review.tick(after, this.config, nowMs, paneByJob);
+		this.hosts.tick(this.config, nowMs);
 		await this.writeStatusLine(after);
 		await this.notifyNew(after, jobs);
 		await this.stopIdle(after, paneByJob, nowMs);
@@ -361,7 +369,7 @@ export class Supervisor {
 
 	/** Keeps the status-line file current (only written when it changes), so the tmux segment costs a `cat`. */
 	private async writeStatusLine(jobs: Job[]): Promise<void> {
-		const line = formatStatusLine(statusCounts(jobs), this.config.status.glyphs, this.summary);
+		const line = formatStatusLine(statusCounts([...jobs, ...this.hosts.remoteJobs()]), this.config.status.glyphs, this.summary);
 		if (line === this.statusLine) return;
 		this.statusLine = line;
 		await writeFileAtomic(this.paths.statusLineFile, line + '\n').catch(() => undefined);

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import blessed from 'blessed';
 import type {Config} from '../../core/config/config-schema.js';
-import {attachable, bringBack, dismissBlock, reply} from '../../core/jobs/actions.js';
-import {findTarget, setPinned, stop} from '../../core/jobs/control.js';
+import {attachable} from '../../core/jobs/actions.js';
+import {findTarget} from '../../core/jobs/control.js';
 import {dispatch} from '../../core/jobs/dispatch.js';
 import {errorMessage, OptionError} from '../../core/errors.js';
 import {diffStat} from '../../core/git/git.js';
@@ -16,8 +16,11 @@ import {isLive, type Group} from '../../core/jobs/states.js';
 import type {Tmux} from '../../core/tmux/tmux.js';
 import {askLine, showScrollable, showUntilKey} from './dialogs.js';
 import {helpText, keysLine} from './keys.js';
-import {askToResolve, deleteJob, mergeSelected, openPrSelected, showDiff, type KeyContext} from './key-actions.js';
-import {buildRows, collapsibleGroups, detailFacts, headerText, listLines, moveSelection, tokenColumnWidth, type Row} from './view-model.js';
+import {paneLayout} from './layout.js';
+import {isRemote, remoteKey, remoteKeys, remotePeek, remoteRows, type RemoteRow} from './remote-keys.js';
+import {hostProblemText} from '../../core/hosts/words.js';
+import {askToResolve, bringBackJob, deleteJob, dismissJob, mergeSelected, openPrSelected, replyTo, showDiff, stopJob, togglePin, type KeyContext} from './key-actions.js';
+import {buildRows, collapsibleGroups, detailFacts, headerText, listLines, moveSelection, rowName, tokenColumnWidth, type Row} from './view-model.js';
 
 /** What the dashboard's new-task form calls the options it asks for. */
 const fieldNames: Record<string, string> = {name: 'name', agent: 'agent', commit: 'the word commit at the merge question'};
@@ -29,6 +32,8 @@ export interface DashboardOptions {
 	cwd: string;
 	/** Only jobs dispatched under this directory. */
 	scope?: string;
+	/** Only this machine's jobs (--host local), not the configured hosts'. */
+	localOnly?: boolean;
 	env: NodeJS.ProcessEnv;
 }
 
@@ -54,6 +59,9 @@ export class Dashboard {
 	private readonly screens = new Map<string, string>();
 	private readonly diffs = new Map<string, {at: number; text: string}>();
 	private peekToken = 0;
+	private remote: RemoteRow[] = [];
+	private hostProblems: string[] = [];
+	private lastHostLook = 0;
 	private timer: NodeJS.Timeout | undefined;
 	private readonly color = !process.env.NO_COLOR;
 	private readonly benchLog = process.env.AO_BENCH;
@@ -75,25 +83,13 @@ export class Dashboard {
 		this.bindKeys();
 	}
 
-	/** Side by side on wide terminals; the peek goes below the list on narrow ones. */
 	private layout(): void {
-		const width = Number(this.screen.width);
-		const height = Number(this.screen.height);
-		const top = this.headerLines;
-		this.header.height = top;
-		const body = Math.max(3, height - 2 - top);
-		if (width >= 100) {
-			const listWidth = Math.max(40, Math.floor(width * 0.45));
-			Object.assign(this.list, {top, left: 0, width: listWidth, height: body});
-			Object.assign(this.detail, {top, left: listWidth, width: width - listWidth, height: body});
-		} else {
-			const listHeight = Math.max(3, Math.floor(body / 2));
-			Object.assign(this.list, {top, left: 0, width, height: listHeight});
-			Object.assign(this.detail, {top: top + listHeight, left: 0, width, height: body - listHeight});
-		}
-
-		this.message.top = height - 2;
-		this.footer.top = height - 1;
+		const placed = paneLayout(Number(this.screen.width), Number(this.screen.height), this.headerLines);
+		this.header.height = this.headerLines;
+		Object.assign(this.list, placed.list);
+		Object.assign(this.detail, placed.detail);
+		this.message.top = placed.message;
+		this.footer.top = placed.footer;
 	}
 
 	async start(): Promise<void> {
@@ -123,7 +119,8 @@ export class Dashboard {
 		this.refreshing = true;
 		try {
 			const listing = await listJobs(this.options.paths, this.options.tmux, {all: true, cwd: this.options.scope, nonBlocking: true});
-			this.jobs = listing.jobs;
+			this.jobs = [...listing.jobs, ...this.remote];
+			void this.lookAtHosts();
 			this.serverUp = listing.serverUp;
 			this.usage = listing.usage;
 			this.rebuild();
@@ -138,6 +135,16 @@ export class Dashboard {
 		}
 	}
 
+	/** Every few seconds, the other hosts' jobs, in the background: a host that hangs never holds the dashboard. */
+	private async lookAtHosts(): Promise<void> {
+		const {paths, config, scope, localOnly} = this.options;
+		if (scope || localOnly || Object.keys(config.hosts).length === 0 || Date.now() - this.lastHostLook < 3000) return;
+		this.lastHostLook = Date.now();
+		const {rows, listings} = await remoteRows(paths, config);
+		this.remote = rows;
+		this.hostProblems = listings.flatMap(listing => hostProblemText(listing) ?? []);
+	}
+
 	private rebuild(): void {
 		this.rows = buildRows(this.jobs, {filter: this.filter, collapsed: this.collapsed});
 		this.selected = moveSelection(this.rows, this.selected, 0);
@@ -148,11 +155,19 @@ export class Dashboard {
 		const job = this.selectedJob();
 		if (!job) return;
 		const token = ++this.peekToken;
+		if (isRemote(job)) {
+			const text = await remotePeek(this.options.paths, this.options.config, job);
+			if (token === this.peekToken) this.screens.set(job.id, text);
+			this.renderDetail();
+			this.screen.render();
+			return;
+		}
+
 		const screen = job.windowId && this.serverUp && isLive(job.state) || job.state === 'stopped'
 			? await this.options.tmux.capture(job.windowId!, {ansi: this.color}).catch(() => undefined)
 			: undefined;
 		const cachedDiff = this.diffs.get(job.id);
-		if (job.repo && !job.landed && (!cachedDiff || Date.now() - cachedDiff.at > 5000)) {
+		if (job.repo && !job.landed && !isRemote(job) && (!cachedDiff || Date.now() - cachedDiff.at > 5000)) {
 			const text = await diffStat(job.worktree, job.branch).catch(error => ` ${errorMessage(error)}`);
 			this.diffs.set(job.id, {at: Date.now(), text});
 		}
@@ -178,21 +193,21 @@ export class Dashboard {
 
 	private renderHeader(): void {
 		const usage = usageLine(this.usage);
-		// The usage line appears once there is usage to show; the layout makes room for it.
-		const lines = usage ? 2 : 1;
+		// The usage line appears once there is usage to show (or a host that does not answer); the layout makes room for it.
+		const lines = usage || this.hostProblems.length > 0 ? 2 : 1;
 		if (lines !== this.headerLines) {
 			this.headerLines = lines;
 			this.layout();
 		}
 
-		this.header.setContent(headerText(this.jobs, {serverUp: this.serverUp, filter: this.filter, usage}));
+		this.header.setContent(headerText(this.jobs, {serverUp: this.serverUp, filter: this.filter, usage: [usage, ...this.hostProblems].filter(Boolean).join(' · ')}));
 	}
 
 	private renderList(): void {
 		const width = Math.max(10, Number(this.list.width) - 3);
 		const height = Math.max(1, Number(this.list.height) - 2);
 		const now = Date.now();
-		const nameWidth = Math.min(24, Math.floor(width * 0.4), Math.max(8, ...this.jobs.map(job => displayWidth(job.name))));
+		const nameWidth = Math.min(24, Math.floor(width * 0.4), Math.max(8, ...this.jobs.map(job => displayWidth(rowName(job)))));
 		const agentWidth = Math.min(8, Math.max(4, ...this.jobs.map(job => job.agent.length)));
 		const tokenWidth = tokenColumnWidth(this.jobs);
 		// CPU and memory once some agent was measured, and only where the row has room for them besides the reason.
@@ -211,7 +226,7 @@ export class Dashboard {
 		}
 
 		const height = Math.max(1, Number(this.detail.height) - 2);
-		const diff = job.repo && !job.landed ? this.diffs.get(job.id)?.text ?? ' …' : '';
+		const diff = job.repo && !job.landed && !isRemote(job) ? this.diffs.get(job.id)?.text ?? ' …' : '';
 		const facts = detailFacts(job, diff, Number(this.detail.width) - 2);
 		const screenLines = (this.screens.get(job.id) ?? '…').replace(/\n+$/, '').split('\n');
 		const room = Math.max(0, height - facts.length);
@@ -223,7 +238,10 @@ export class Dashboard {
 		const on = (keys: string[], handler: () => void | Promise<void>) => {
 			this.screen.key(keys, () => {
 				if (this.modal) return;
-				void Promise.resolve(handler()).catch(error => {
+				const job = this.selectedJob();
+				// Another host's job: the key runs the same command there.
+				const run = job && isRemote(job) && remoteKeys.has(keys[0]!) ? () => remoteKey({...this.review(), attach: async argv => this.runHere(argv)}, job, keys[0]!) : handler;
+				void Promise.resolve(run()).catch(error => {
 					// The dashboard's fields have no flags: "pick another name", not "pick another --name".
 					this.setMessage(error instanceof OptionError ? error.worded(fieldNames[error.option] ?? `--${error.option}`) : errorMessage(error));
 					this.render();
@@ -237,18 +255,18 @@ export class Dashboard {
 		on(['pagedown'], () => this.move(10));
 		on(['pageup'], () => this.move(-10));
 		on(['enter', 'right'], () => this.attach());
-		on(['r'], () => this.reply());
+		on(['r'], async () => replyTo(this.review(), this.requireJob()));
 		on(['n'], () => this.newTask());
-		on(['p'], () => this.togglePin());
-		on(['s'], () => this.stopSelected());
-		on(['S-r'], () => this.respawnSelected());
+		on(['p'], async () => togglePin(this.review(), this.requireJob()));
+		on(['s'], async () => stopJob(this.review(), this.requireJob()));
+		on(['S-r'], async () => bringBackJob(this.review(), this.requireJob()));
 		on(['d'], () => this.deleteSelected());
 		on(['l'], () => this.showLog());
 		on(['/'], () => this.askFilter());
 		on(['g'], () => this.toggleFold());
 		on(['?'], () => this.showHelp());
 		on(['S-s'], () => this.startServer());
-		on(['x'], () => this.dismissSelected());
+		on(['x'], async () => dismissJob(this.review(), this.requireJob()));
 		on(['S-d'], async () => showDiff(this.review(), this.requireJob()));
 		on(['S-m'], async () => mergeSelected(this.review(), this.requireJob()));
 		on(['S-p'], async () => openPrSelected(this.review(), this.requireJob()));
@@ -284,14 +302,18 @@ export class Dashboard {
 		const {paths, tmux, config} = this.options;
 		const target = await attachable(paths, tmux, config, await findTarget(paths, tmux, job.id));
 		await tmux.bindDetachKey(config.attach.detach_key);
-		const [program, ...args] = tmux.attachArgv(target.pane.windowId);
+		await this.runHere(tmux.attachArgv(target.pane.windowId));
+		await this.afterAction(`back from ${job.name}`);
+	}
+
+	/** Gives the terminal to `argv` (an attach, here or over ssh -t) and takes it back when it ends. */
+	private async runHere([program, ...args]: string[]): Promise<void> {
 		const env = {...process.env};
 		delete env.TMUX;
 		await new Promise<void>(resolve => {
 			this.screen.exec(program!, args, {env} as never, () => resolve());
 		});
 		this.screen.alloc();
-		await this.afterAction(`back from ${job.name}`);
 	}
 
 	private review(): KeyContext {
@@ -317,22 +339,6 @@ export class Dashboard {
 		}
 	}
 
-	private async reply(): Promise<void> {
-		const job = this.requireJob();
-		const text = await this.ask(`reply to ${job.name} (Enter sends, Esc cancels)`);
-		if (text === undefined) return;
-		const {paths, tmux, config} = this.options;
-		const result = await reply(paths, tmux, config, await findTarget(paths, tmux, job.id), text);
-		await this.afterAction(`sent to ${job.name}${result.unblocked ? ' (guard block lifted)' : result.unpaused ? ' (pause ended)' : ''}`);
-	}
-
-	/** x: the guard's block has been seen; the job shows what its agent did since. */
-	private async dismissSelected(): Promise<void> {
-		const job = this.requireJob();
-		const {job: after} = await dismissBlock(this.options.paths, await findTarget(this.options.paths, this.options.tmux, job.id));
-		await this.afterAction(`dismissed the guard's block on ${job.name}: ${after.state}`);
-	}
-
 	private async newTask(): Promise<void> {
 		const task = await this.ask('new task (Enter dispatches, Esc cancels)');
 		if (!task) return;
@@ -345,29 +351,6 @@ export class Dashboard {
 		const {job, queuePosition} = await dispatch({task, agent: agent || undefined, name: name || undefined, cwd: this.options.scope ?? this.options.cwd, env: this.options.env}, this.options.paths);
 		this.selected = job.id;
 		await this.afterAction(job.state === 'queued' ? `queued ${job.name} (#${queuePosition}): ${job.reason}` : `dispatched ${job.name}`);
-	}
-
-	private async togglePin(): Promise<void> {
-		const job = this.requireJob();
-		await setPinned(this.options.paths, job, !job.pinned);
-		await this.afterAction(`${job.pinned ? 'unpinned' : 'pinned'} ${job.name}`);
-	}
-
-	private async stopSelected(): Promise<void> {
-		const job = this.requireJob();
-		this.setMessage(`stopping ${job.name}…`);
-		this.render();
-		await stop(this.options.paths, this.options.tmux, await findTarget(this.options.paths, this.options.tmux, job.id));
-		await this.afterAction(`stopped ${job.name}; its window and worktree stay (R respawns it)`);
-	}
-
-	private async respawnSelected(): Promise<void> {
-		const job = this.requireJob();
-		const {paths, tmux, config} = this.options;
-		const target = await findTarget(paths, tmux, job.id);
-		const {how, job: after} = await bringBack(paths, tmux, config, target);
-		const said = {unpaused: `resumed ${job.name} (paused: ${target.job.paused?.why ?? ''})`, resumed: `resumed ${job.name}`, respawned: `respawned ${job.name}`, queued: `queued ${job.name}: ${after.reason}`};
-		await this.afterAction(said[how]);
 	}
 
 	/** d arms, a second d deletes, with ao rm's safety: unsaved work is named and only an explicit "force" archives it. */

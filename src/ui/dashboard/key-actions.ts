@@ -1,5 +1,6 @@
 import type {Config} from '../../core/config/config-schema.js';
-import {findTarget} from '../../core/jobs/control.js';
+import {findTarget, setPinned, stop} from '../../core/jobs/control.js';
+import {bringBack, dismissBlock, reply} from '../../core/jobs/actions.js';
 import {removeJob, UnsavedWorkError} from '../../core/jobs/remove.js';
 import type {JobView} from '../../core/jobs/list.js';
 import type {StatePaths} from '../../core/paths.js';
@@ -85,4 +86,39 @@ export async function deleteJob(context: KeyContext, job: JobView): Promise<void
 		const result = await removeJob(paths, tmux, await findTarget(paths, tmux, job.id), true);
 		await context.done(`deleted ${job.name}; its work is in ${result.archivedTo}`);
 	}
+}
+
+/** r: a line typed to the agent without attaching. */
+export async function replyTo(context: KeyContext, job: JobView): Promise<void> {
+	const text = await context.ask(`reply to ${job.name} (Enter sends, Esc cancels)`);
+	if (text === undefined) return;
+	const {paths, tmux, config} = context;
+	const result = await reply(paths, tmux, config, await findTarget(paths, tmux, job.id), text);
+	await context.done(`sent to ${job.name}${result.unblocked ? ' (guard block lifted)' : result.unpaused ? ' (pause ended)' : ''}`);
+}
+
+/** x: the guard's block has been seen; the job shows what its agent did since. */
+export async function dismissJob(context: KeyContext, job: JobView): Promise<void> {
+	const {job: after} = await dismissBlock(context.paths, await findTarget(context.paths, context.tmux, job.id));
+	await context.done(`dismissed the guard's block on ${job.name}: ${after.state}`);
+}
+
+export async function togglePin(context: KeyContext, job: JobView): Promise<void> {
+	await setPinned(context.paths, job, !job.pinned);
+	await context.done(`${job.pinned ? 'unpinned' : 'pinned'} ${job.name}`);
+}
+
+export async function stopJob(context: KeyContext, job: JobView): Promise<void> {
+	context.note(`stopping ${job.name}…`);
+	await stop(context.paths, context.tmux, await findTarget(context.paths, context.tmux, job.id));
+	await context.done(`stopped ${job.name}; its window and worktree stay (R respawns it)`);
+}
+
+/** R: a paused job goes on, an idle-stopped one resumes, a stopped, failed or lost one is respawned (or queued). */
+export async function bringBackJob(context: KeyContext, job: JobView): Promise<void> {
+	const {paths, tmux, config} = context;
+	const target = await findTarget(paths, tmux, job.id);
+	const {how, job: after} = await bringBack(paths, tmux, config, target);
+	const said = {unpaused: `resumed ${job.name} (paused: ${target.job.paused?.why ?? ''})`, resumed: `resumed ${job.name}`, respawned: `respawned ${job.name}`, queued: `queued ${job.name}: ${after.reason}`};
+	await context.done(said[how]);
 }

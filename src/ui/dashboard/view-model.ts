@@ -63,7 +63,15 @@ export function rowDetail(job: JobView): string {
 		: job.lastLine && !reason.includes(job.lastLine) ? `${reason} · ${job.lastLine}` : reason;
 	const marks = reviewMarks(job);
 	const said = marks.length > 0 ? [...marks, last].filter(Boolean).join(' · ') : last;
-	return job.runaway && !said.startsWith('runaway') ? `${job.runaway} · ${said}` : said;
+	const flagged = job.runaway && !said.startsWith('runaway') ? `${job.runaway} · ${said}` : said;
+	// Another host's job from its last answer, that host not answering now.
+	return (job as {stale?: boolean}).stale ? `as last seen · ${flagged}` : flagged;
+}
+
+/** The job's name, with its host when it runs on another one ("api-docs@box1"). Pure. */
+export function rowName(job: JobView): string {
+	const host = (job as {host?: string}).host;
+	return host && host !== 'local' ? `${job.name}@${host}` : job.name;
 }
 
 /**
@@ -77,7 +85,7 @@ export function formatJobRow(job: JobView, width: number, now: number, columns: 
 	const sinceState = age(job.stateSince, now).padStart(4);
 	const tokens = columns.tokens ? `${formatTokens(job.tokens).padStart(columns.tokens)} ` : '';
 	const resources = columns.resources ? `${formatCpu(job.resources?.cpuPercent).padStart(4)} ${formatBytes(job.resources?.rssBytes).padStart(5)} ` : '';
-	const head = `${marker} ${fit(job.name, columns.name)} ${fit(job.agent, columns.agent)} ${sinceState} ${tokens}${resources}`;
+	const head = `${marker} ${fit(rowName(job), columns.name)} ${fit(job.agent, columns.agent)} ${sinceState} ${tokens}${resources}`;
 	const room = width - displayWidth(head);
 	return room > 3 ? head + fit(rowDetail(job), room).trimEnd() : fitColumns(head, width).trimEnd();
 }
