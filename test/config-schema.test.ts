@@ -98,7 +98,7 @@ test('an unknown nested key gives its dotted path and a suggestion', t => {
 
 test('an unknown key far from every known one lists the known keys', t => {
 	t.deepEqual(messages({logs: {rotate: true}}), ['unknown key "logs.rotate" (known keys: max_bytes)']);
-	t.deepEqual(messages({colours: 'on'}), ['unknown key "colours" (known keys: agent, agents, worktree, attach, logs, supervisor, concurrency, limits, detect, notify, dashboard, guard, prices, budget, watchdog, status, tmux, review)']);
+	t.deepEqual(messages({colours: 'on'}), ['unknown key "colours" (known keys: agent, agents, worktree, attach, logs, supervisor, concurrency, limits, detect, notify, dashboard, guard, prices, budget, watchdog, status, tmux, hosts, review)']);
 });
 
 test('the suggestion for an unknown key is the nearest known key, not the first one within two edits', t => {

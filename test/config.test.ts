@@ -56,7 +56,7 @@ test('without a user or repo file the documented defaults load', async t => {
 	t.deepEqual(loaded.config.worktree, {root: '{repo}/../{repoName}.worktrees/{name}', copy: [], link: [], setup: ''});
 	t.deepEqual(loaded.config.attach, {detach_key: 'C-q', popup: true, popup_size: '90%'});
 	t.deepEqual(loaded.config.logs, {max_bytes: 10_485_760});
-	t.deepEqual(loaded.config.supervisor, {tick_ms: 1000, debounce_ms: 1500, idle_after_s: 20, idle_stop_after: '1h'});
+	t.deepEqual(loaded.config.supervisor, {tick_ms: 1000, debounce_ms: 1500, idle_after_s: 20, idle_stop_after: '1h', hosts_poll_s: 15});
 	t.deepEqual(loaded.config.concurrency, {max_running: 5, per_repo: 0, stagger_ms: 0, start_wait_s: 30});
 	t.deepEqual(loaded.config.tmux, {window_size: '200x50'});
 });
@@ -162,7 +162,7 @@ test('an unknown key reports its own line, not the line of its value', async t =
 	const w = world(t);
 	writeFileSync(w.userFile, lines('agent:', '  default: claude', 'statusbar:', '  left: x'));
 	const error = await configError(t, w);
-	t.is(error.message, `config error: ${tildify(w.userFile)}:3: unknown key "statusbar" (known keys: agent, agents, worktree, attach, logs, supervisor, concurrency, limits, detect, notify, dashboard, guard, prices, budget, watchdog, status, tmux, review)`);
+	t.is(error.message, `config error: ${tildify(w.userFile)}:3: unknown key "statusbar" (known keys: agent, agents, worktree, attach, logs, supervisor, concurrency, limits, detect, notify, dashboard, guard, prices, budget, watchdog, status, tmux, hosts, review)`);
 });
 
 test('an unknown nested key reports its line and a suggestion', async t => {
