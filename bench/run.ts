@@ -10,6 +10,7 @@ import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {execa} from 'execa';
 import {claudeSideBySide} from './claude-bg.js';
+import {hostsSideBySide} from './hosts.js';
 import {realTurn} from './real-turn.js';
 import {alternate, cpuPercent, figures, machine, pssMb, record, recordPair, rssMb, samplesOf, setSection} from './lib.js';
 import {aoBin, root, World} from './world.js';
@@ -234,9 +235,10 @@ const sections: Record<string, () => Promise<void>> = {
 		await claudeSideBySide(10);
 	},
 	turn: async () => realTurn(Number(process.env.AO_BENCH_TURNS ?? 5)),
+	hosts: hostsSideBySide,
 };
 
-// `node dist/bench/run.js [section...]` runs only those sections (cli, guard, dispatch, overhead, scale, dashboard, claude, turn).
+// `node dist/bench/run.js [section...]` runs only those sections (cli, guard, dispatch, overhead, scale, dashboard, claude, turn, hosts).
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(sections);
 const facts = machine();
 process.stdout.write(`ao bench: ${Object.entries(facts).map(([key, value]) => `${key} ${value}`).join(' · ')}\n`);

@@ -162,3 +162,22 @@ test('the dashboard shows the other hosts\' jobs beside this machine\'s, replies
 	const moved = await dash.waitForScreen('the selection moved', screen => /^│> +here/m.test(screen));
 	t.regex(moved, /faraway@box1/);
 });
+
+test('ao --host NAME attach inside your tmux opens the agent over ssh -t in a window of it (a popup on tmux 3.2+ unless attach.popup is off)', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const {homes} = await withHosts(t, sandbox, ['box1'], 'attach:\n  popup: false\n');
+	const started = await sandbox.ao(['--host', 'box1', 'dispatch', '--cwd', path.join(homes.box1!, 'repo'), '--name', 'faraway', '--', 'sh', '-c', 'echo "the screen on box1"; sleep 60']);
+	t.is(started.exitCode, 0, started.stderr);
+	// The user's own tmux, in whose pane the command is typed.
+	const user = `ao-user-${randomBytes(3).toString('hex')}`;
+	t.teardown(async () => killTmuxServer(user));
+	const envArgs = Object.entries({...sandbox.env, LANG: 'C.UTF-8', TERM: 'xterm-256color'}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+	const {execa} = await import('execa');
+	await execa('tmux', ['-u', '-L', user, '-f', '/dev/null', 'new-session', '-d', '-s', 'me', '-x', '120', '-y', '30', ...envArgs, '--', 'sh', '-c', `${process.execPath} ${aoBin} --host box1 attach faraway; sleep 60`]);
+	const windows = async () => String((await execa('tmux', ['-L', user, 'list-windows', '-t', 'me', '-F', '#{window_index} #{window_name}'], {reject: false})).stdout);
+	const opened = await waitFor('the agent\'s window', async () => /^\d+ ao: faraway on box1$/m.exec(await windows())?.[0]);
+	const index = opened.split(' ')[0]!;
+	await waitFor('the remote agent\'s screen in it', async () => String((await execa('tmux', ['-L', user, 'capture-pane', '-p', '-t', `me:${index}`], {reject: false})).stdout).includes('the screen on box1'));
+	t.pass();
+});

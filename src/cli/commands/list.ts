@@ -1,4 +1,5 @@
 import {loadConfig} from '../../core/config/config.js';
+import {thisBuild} from '../../core/supervisor/build.js';
 import type {HostListing} from '../../core/hosts/listing.js';
 import {hostProblemText} from '../../core/hosts/words.js';
 import {listJobs, sortByGroup, type JobView} from '../../core/jobs/list.js';
@@ -18,6 +19,8 @@ export interface ListOptions {
 	under?: string;
 	cwd?: string;
 	host?: string;
+	/** With --json: {ao: version, jobs}, which another host's ao reads (src/core/hosts/listing.ts). */
+	envelope?: boolean;
 }
 
 const stateColor: Record<string, string> = {'needs-input': '1;33', ready: '1;32', working: '36', queued: '2', failed: '31', stopped: '2', completed: '2'};
@@ -41,7 +44,7 @@ async function otherHosts(io: CommandIO, options: {all?: boolean; under?: string
 }
 
 /** The jobs under `under` (all with `all`), of this machine and the configured hosts, as a table or as JSON. */
-export async function printList(io: CommandIO, options: {json?: boolean; all?: boolean; under?: string; host?: string}): Promise<void> {
+export async function printList(io: CommandIO, options: {json?: boolean; all?: boolean; under?: string; host?: string; envelope?: boolean}): Promise<void> {
 	const ctx = context(io);
 	const [listing, hosts] = await Promise.all([listJobs(ctx.paths, ctx.tmux, {all: options.all, cwd: options.under}), otherHosts(io, options)]);
 	for (const problem of listing.problems) io.warn(`skipped job ${problem.id}: ${problem.message}`);
@@ -50,7 +53,7 @@ export async function printList(io: CommandIO, options: {json?: boolean; all?: b
 	const jobs: Row[] = withHosts ? sortByGroup([...listing.jobs.map(job => ({...job, host: 'local'})), ...hosts.flatMap(host => host.jobs)]) : listing.jobs;
 	if (options.json) {
 		for (const problem of problems) io.warn(problem);
-		io.json(jobs);
+		io.json(options.envelope ? {ao: thisBuild().version, jobs} : jobs);
 		return;
 	}
 
@@ -88,8 +91,9 @@ export default defineCommand<[], ListOptions>({
 		{flags: '--all', description: 'include completed jobs'},
 		...underOptions,
 		{flags: '--host <name>', description: 'only the jobs of this host (local: this machine), when hosts are configured'},
+		{flags: '--envelope', hidden: true},
 	],
 	async run(io, [], options) {
-		await printList(io, {json: options.json, all: options.all, under: existingDir('--under', options.under ?? options.cwd, io.cwd), host: options.host});
+		await printList(io, {json: options.json, all: options.all, under: existingDir('--under', options.under ?? options.cwd, io.cwd), host: options.host, envelope: options.envelope});
 	},
 });

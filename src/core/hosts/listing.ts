@@ -7,7 +7,7 @@ import type {StatePaths} from '../paths.js';
 import {writeFileAtomic} from '../processes/atomic-file.js';
 import {thisBuild} from '../supervisor/build.js';
 import {runOnHost, sshProblem} from './remote.js';
-import {listLine} from './ssh.js';
+import {listArgs} from './ssh.js';
 
 export type {HostJob, HostListing} from './words.js';
 
@@ -36,21 +36,19 @@ async function writeCache(paths: StatePaths, host: string, cached: Cached): Prom
 	await writeFileAtomic(file, JSON.stringify(cached)).catch(() => undefined);
 }
 
-/** Reads the answer of `ao --version && ao list --json`: the version line, then the jobs. Pure. */
-export function readListAnswer(stdout: string): {version: string; jobs?: JobView[]} {
-	const newline = stdout.indexOf('\n');
-	const version = (newline === -1 ? stdout : stdout.slice(0, newline)).trim();
+/** Reads `ao list --json --envelope`: {ao: version, jobs}; undefined when it is not that (another ao). Pure. */
+export function readListAnswer(stdout: string): {version: string; jobs: JobView[]} | undefined {
 	try {
-		const jobs: unknown = JSON.parse(stdout.slice(newline + 1));
-		return Array.isArray(jobs) ? {version, jobs: jobs as JobView[]} : {version};
+		const value = JSON.parse(stdout) as {ao?: unknown; jobs?: unknown};
+		return typeof value.ao === 'string' && Array.isArray(value.jobs) ? {version: value.ao, jobs: value.jobs as JobView[]} : undefined;
 	} catch {
-		return {version};
+		return undefined;
 	}
 }
 
 async function listHost(paths: StatePaths, config: Config, name: string, env: NodeJS.ProcessEnv, all: boolean): Promise<HostListing> {
 	const host = config.hosts[name]!;
-	const result = await runOnHost(paths, host, {line: listLine(host, all)}, env, 15_000);
+	const result = await runOnHost(paths, host, listArgs(all), env, 15_000);
 	const cached = readCache(paths, name);
 	const now = new Date().toISOString();
 	if (result.exitCode === 255 || result.exitCode === undefined || result.missing) {
@@ -61,8 +59,11 @@ async function listHost(paths: StatePaths, config: Config, name: string, env: No
 
 	const answer = readListAnswer(result.stdout);
 	const ours = thisBuild().version;
-	if (answer.version !== ours || !answer.jobs) {
-		const theirs = /^\d+\.\d+\.\d+/.test(answer.version) ? `ao ${answer.version}` : `no ao that answers (${sshProblem({stderr: result.stderr || result.stdout, exitCode: result.exitCode})})`;
+	if (answer?.version !== ours) {
+		// An ao that cannot answer the envelope is older than it: ask it its version, for the line that says so.
+		const asked = answer ? undefined : await runOnHost(paths, host, {line: `${host.ao ?? 'ao'} --version`}, env, 15_000);
+		const version = answer?.version ?? (asked?.exitCode === 0 ? asked.stdout.trim() : '');
+		const theirs = /^\d+\.\d+\.\d+/.test(version) ? `ao ${version}` : `no ao that answers (${sshProblem({stderr: asked?.stderr || result.stderr || result.stdout, exitCode: result.exitCode})})`;
 		return {host: name, status: 'mismatch', jobs: [], problem: `runs ${theirs}, and this is ao ${ours}; put this ao there (ao host install ${name}) or set hosts.${name}.ao to the ao it should run`};
 	}
 

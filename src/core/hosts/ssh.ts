@@ -39,7 +39,7 @@ export function sshArgv(paths: StatePaths, host: HostConfig, args: string[] | {l
 	return ['ssh', ...sshOptions(paths), ...(host.ssh_args ?? []), ...(options.tty ? ['-t'] : ['-T']), host.ssh, line];
 }
 
-/** `ao --version`, then `ao list --json`, in one round trip: the version says whether the JSON can be read. */
-export function listLine(host: HostConfig, all: boolean): string {
-	return `${host.ao ?? 'ao'} --version && ${remoteCommand(host, ['list', '--json', '--host', 'local', ...(all ? ['--all'] : [])])}`;
+/** What another host's ao is asked for its jobs: its list as JSON in an envelope with its version, one round trip. */
+export function listArgs(all: boolean): string[] {
+	return ['list', '--json', '--envelope', '--host', 'local', ...(all ? ['--all'] : [])];
 }
