@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {commandIndex} from '../src/cli/commands/index.js';
-import {splitCommand} from '../src/cli/program.js';
+import {splitCommand, takeHost} from '../src/cli/program.js';
 import {useSandbox, type JobJson} from './helpers/ao.js';
 
 // ao's commands run in-process here, with an injected IO: what they print is read from memory, not from a child.
@@ -12,6 +12,15 @@ test('every command module is indexed under its own name and aliases, and nothin
 		const spec = (await entry.load()).default;
 		t.deepEqual(entry.words, [spec.name, ...(spec.aliases ?? [])], spec.name);
 	}
+});
+
+test('takeHost: --host NAME anywhere before --, or AO_HOST; --host local stays for the commands that list every host', t => {
+	t.deepEqual(takeHost(['--host', 'box1', 'peek', 'x'], {}), {host: 'box1', args: ['peek', 'x']});
+	t.deepEqual(takeHost(['peek', 'x', '--host=box1'], {}), {host: 'box1', args: ['peek', 'x']});
+	t.deepEqual(takeHost(['dispatch', '--', 'sh', '--host', 'y'], {}), {host: undefined, args: ['dispatch', '--', 'sh', '--host', 'y']});
+	t.deepEqual(takeHost(['list'], {AO_HOST: 'box2'}), {host: 'box2', args: ['list']});
+	t.deepEqual(takeHost(['list', '--host', 'local'], {}), {host: 'local', args: ['list', '--host', 'local']});
+	t.deepEqual(takeHost(['peek', 'x', '--host', 'local'], {}), {host: 'local', args: ['peek', 'x']});
 });
 
 test('splitCommand: what follows the first -- is dispatch\'s command, and --task takes even "--"', t => {
@@ -43,6 +52,8 @@ test('in-process: bad input is one line on stderr, exit 2, nothing on stdout', a
 		[['stop'], /^ao: give one job to stop, or --all-running\n$/],
 		[['server', 'bogus'], /^ao server: unknown command 'bogus' \(ao server --help lists them\)\n$/],
 		[['send', 'x'], /^ao: nothing to send: give the text to type/],
+		[['--host'], /^ao: --host needs a host name: local \(this machine\) or one of hosts: in your config\n$/],
+		[['--host', 'box1', 'list'], /^ao: no host "box1": no hosts are configured; add one under hosts: in your config \(docs\/hosts\.md\)\n$/],
 	];
 	for (const [args, expected] of cases) {
 		const result = await sandbox.aoInProcess(args);

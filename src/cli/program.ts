@@ -1,4 +1,5 @@
 import {Command, CommanderError} from 'commander';
+import {UsageError} from '../core/errors.js';
 import {thisBuild} from '../core/supervisor/build.js';
 import {register, type CommandSpec} from './command.js';
 import {commandIndex} from './commands/index.js';
@@ -39,6 +40,7 @@ export function takeHost(args: string[], env: NodeJS.ProcessEnv): {host?: string
 	const at = args.slice(0, end).findIndex(arg => arg === '--host' || arg.startsWith('--host='));
 	if (at === -1) return {host: env.AO_HOST || undefined, args};
 	const host = args[at] === '--host' ? args[at + 1] : args[at]!.slice('--host='.length);
+	if (!host || host.startsWith('-')) throw new UsageError('--host needs a host name: local (this machine) or one of hosts: in your config');
 	const word = args.find(arg => !arg.startsWith('-'));
 	if (host === 'local' && localFilters.has(word ?? '')) return {host, args};
 	return {host, args: [...args.slice(0, at), ...args.slice(at + (args[at] === '--host' ? 2 : 1))]};
@@ -46,15 +48,13 @@ export function takeHost(args: string[], env: NodeJS.ProcessEnv): {host?: string
 
 /** Runs `ao ARGS` with `io` as its world; returns the exit code. */
 export async function runAo(rawArgs: string[], io: CommandIO): Promise<number> {
-	const taken = takeHost(rawArgs, io.env);
-	if (taken.host !== undefined && taken.host !== 'local') {
-		try {
-			const {runRemote} = await import('./remote.js');
-			return await runRemote(io, taken.host, taken.args);
-		} catch (error) {
-			io.fail(error);
-			return io.exitCode;
-		}
+	let taken: ReturnType<typeof takeHost>;
+	try {
+		taken = takeHost(rawArgs, io.env);
+		if (taken.host !== undefined && taken.host !== 'local') return await (await import('./remote.js')).runRemote(io, taken.host, taken.args);
+	} catch (error) {
+		io.fail(error);
+		return io.exitCode;
 	}
 
 	const {args, command} = splitCommand(taken.args);
