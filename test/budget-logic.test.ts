@@ -3,6 +3,8 @@ import {loadDefaults} from '../src/core/config/config.js';
 import {quotaBlock, quotaWindow, summarize} from '../src/core/cost/cost.js';
 import {statusPaths} from '../src/core/git/git.js';
 import {allowance, overBudget} from '../src/core/safety/pause.js';
+import {reported, turnEndedWhilePaused, unpaused} from '../src/core/jobs/transitions.js';
+import type {Job} from '../src/core/jobs/job.js';
 import {descendants, parsePsTime, type ProcessInfo} from '../src/core/processes/processes.js';
 import {formatStatusLine, usageLine} from '../src/core/supervisor/status-line.js';
 import {parseSince, parseTokens} from '../src/core/cost/units.js';
@@ -111,4 +113,19 @@ test('git status paths, renames and untracked files included; the process tree b
 	t.deepEqual(descendants(10, table), [10, 11, 12]);
 	t.is(parsePsTime('1-02:03:04'), 86_400 + 7384);
 	t.is(parsePsTime('02:03.50'), 123.5);
+});
+
+test('an agent that ends its turn while held by a budget pause is ready at resume, and is told nothing (no new turn)', t => {
+	const paused = {paused: {why: 'budget' as const, how: 'keys' as const, at: '2026-12-02T03:43:11.000Z'}};
+	const job = {...paused, state: 'needs-input' as const, reason: 'budget: spent', said: {state: 'working' as const, reason: 'working'}} as unknown as Job;
+	// The report comes in while paused: the state holds, and what the agent said is kept.
+	const patch = reported(job, {state: 'ready', reason: 'finished its turn', userPrompt: false, at: '2026-12-02T03:43:11.500Z'});
+	t.is(patch?.state, undefined);
+	t.deepEqual(patch?.said, {state: 'ready', reason: 'finished its turn'});
+	const after = {...job, ...patch} as Job;
+	t.true(turnEndedWhilePaused(after));
+	t.like(unpaused(after, 3000), {state: 'ready', reason: 'finished its turn', paused: undefined, budgetBase: 3000});
+	// A report from before the pause is not the end of the turn it interrupted.
+	t.false(turnEndedWhilePaused({...after, reportedAt: '2026-12-02T03:43:10.000Z'}));
+	t.like(unpaused({...after, reportedAt: '2026-12-02T03:43:10.000Z'}, 3000), {state: 'working', reason: 'resumed'});
 });

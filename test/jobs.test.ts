@@ -206,9 +206,14 @@ test('unknown jobs, ambiguous prefixes and path-like ids give the documented err
 		t.is(result.stderr, `ao: ${JSON.stringify(hostile)} is not a job: give a job id, a unique id prefix or a name (see ao list)`);
 	}
 
-	// With 12 jobs, some first hex digit is shared by two of them.
+	// Two jobs whose ids share the first hex digit: with 12 there usually are; with 17 there must be.
 	const counts = new Map<string, number>();
 	for (const job of jobs) counts.set(job.id[0]!, (counts.get(job.id[0]!) ?? 0) + 1);
+	while (![...counts.values()].some(count => count > 1)) {
+		const more = await dispatch(sandbox, ['-n', `job-${counts.size + 12}`, 'x']);
+		counts.set(more.id[0]!, (counts.get(more.id[0]!) ?? 0) + 1);
+	}
+
 	const shared = [...counts].find(([, count]) => count > 1)![0];
 	const ambiguous = await sandbox.ao(['peek', shared]);
 	t.is(ambiguous.exitCode, 1);

@@ -41,6 +41,8 @@ export function reported(current: Job, report: {state?: JobState; reason: string
 		if (current.paused) Object.assign(patch, {paused: undefined, runaway: undefined, budgetReset: true});
 		if (current.block) Object.assign(patch, {block: undefined, afterBlock: undefined});
 	} else if (current.paused) {
+		// Kept for the resume: an agent that ended its turn while held needs no "continue" (it would start a new turn).
+		if (report.state) patch.said = {state: report.state, reason: report.reason};
 		return patch;
 	} else if (current.block) {
 		if (report.state) patch.afterBlock = {state: report.state, reason: report.reason};
@@ -115,8 +117,16 @@ export function paused(reason: string, pause: NonNullable<Job['paused']>): Parti
  * job is back where it was (one held at the end of its turn is ready: its turn was over).
  */
 export function unpaused(job: Job, spent: number | undefined): Partial<Job> {
-	const after = job.paused?.how === 'idle' ? {state: 'ready' as const, reason: 'finished its turn'} : {state: 'working' as const, reason: 'resumed'};
+	const after = job.paused?.how === 'idle' || turnEndedWhilePaused(job) ? {state: 'ready' as const, reason: 'finished its turn'} : {state: 'working' as const, reason: 'resumed'};
 	return {paused: undefined, runaway: undefined, budgetBase: spent ?? job.budgetBase, ...after};
+}
+
+/**
+ * The agent reported the end of its turn after ao paused it: the keys that interrupt a turn came when it was already
+ * over (its usage was recorded a moment before its own report), so there is nothing to go on with. Pure.
+ */
+export function turnEndedWhilePaused(job: Pick<Job, 'paused' | 'said' | 'reportedAt'>): boolean {
+	return Boolean(job.paused && job.said?.state === 'ready' && job.reportedAt && job.reportedAt >= job.paused.at);
 }
 
 /** The runaway flag set (what the watchdog saw) or cleared (undefined). */

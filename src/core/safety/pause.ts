@@ -79,8 +79,9 @@ export async function unpause(paths: StatePaths, config: Config, target: Target)
  */
 export async function resumePaused(paths: StatePaths, tmux: Tmux, config: Config, target: Target, text?: string): Promise<Target> {
 	const how = target.job.paused?.how;
+	const interrupted = how === 'keys' && !transition.turnEndedWhilePaused(target.job);
 	const resumed = await unpause(paths, config, target);
-	const message = text ?? (how === 'keys' ? defaultResumeText : undefined);
+	const message = text ?? (interrupted ? defaultResumeText : undefined);
 	if (message !== undefined) await send(tmux, resumed, message, true);
 	return resumed;
 }
