@@ -49,7 +49,8 @@ test('attach inside the user\'s own tmux opens the agent there without touching 
 	await waitFor('a window named after the agent in the user\'s tmux', async () => (await user(['list-windows', '-F', '#{window_name}'])).includes('ao: nested'));
 	const screen = await waitFor('the agent in that window', async () => {
 		const text = await user(['capture-pane', '-p', '-t', 'user:ao: nested']);
-		return text.includes('Proceed? [y/N]') && text;
+		// A notification shown over the status line for a few seconds hides "C-q leaves": wait until it is back.
+		return text.includes('Proceed? [y/N]') && text.includes('C-q leaves') && text;
 	});
 	t.regex(screen, /C-q leaves this agent/);
 	t.regex(await sandbox.tmux(['list-clients', '-F', '#{session_name}']), /^ao-view-/);
