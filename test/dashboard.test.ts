@@ -214,7 +214,7 @@ test('D shows the selected job\'s diff, M merges it after asking, and its row mo
 	await dash.keys('M');
 	await dash.waitForScreen('the merge question', screen => screen.includes('merge lander into main?'));
 	await dash.keys('Enter');
-	const merged = await dash.waitForScreen('merged', screen => /lander: merged into main as [0-9a-f]{7}/.test(screen));
-	t.regex(merged, /Completed \(1\)/);
+	const merged = await dash.waitForScreen('merged, and the row in Completed', screen => /lander: merged into main as [0-9a-f]{7}/.test(screen) && screen.includes('Completed (1)'));
+	t.regex(merged, /lander +shell .*merged into main as [0-9a-f]{7}/);
 	t.is(await fs.readFile(path.join(sandbox.repo, 'landed.txt'), 'utf8'), 'landed line\n');
 });

@@ -55,6 +55,7 @@ export class Dashboard {
 	private headerLines = 1;
 	private modal = false;
 	private refreshing = false;
+	private refreshAgain = false;
 	private pendingDelete: string | undefined;
 	private readonly screens = new Map<string, string>();
 	private readonly diffs = new Map<string, {at: number; text: string}>();
@@ -115,7 +116,12 @@ export class Dashboard {
 
 	/** Reads the jobs (one list-panes for all), then the selected agent's screen. Never two at once. */
 	async refresh(): Promise<void> {
-		if (this.refreshing) return;
+		// One read at a time; one asked for meanwhile (after an action) runs when it ends, so it sees the action.
+		if (this.refreshing) {
+			this.refreshAgain = true;
+			return;
+		}
+
 		this.refreshing = true;
 		try {
 			const listing = await listJobs(this.options.paths, this.options.tmux, {all: true, cwd: this.options.scope, nonBlocking: true});
@@ -132,6 +138,10 @@ export class Dashboard {
 			this.render();
 		} finally {
 			this.refreshing = false;
+			if (this.refreshAgain) {
+				this.refreshAgain = false;
+				void this.refresh();
+			}
 		}
 	}
 
