@@ -309,9 +309,14 @@ export class Tmux {
 	/** Attaches this terminal to an agent's window until the user detaches. */
 	async attachHere(attachArgv: string[]): Promise<number> {
 		const [program, ...args] = attachArgv;
-		return new Promise(resolve => {
-			spawn(program!, args, {stdio: 'inherit'}).on('close', code => resolve(code ?? 1)).on('error', () => resolve(1));
+		const code = await new Promise<number>(resolve => {
+			spawn(program!, args, {stdio: 'inherit'}).on('close', exit => resolve(exit ?? 1)).on('error', () => resolve(1));
 		});
+		// destroy-unattached removes the view session as its client leaves; a client that was killed instead (its
+		// terminal closed under it) can leave it behind on a busy server, so it goes here too.
+		const view = args[args.indexOf('-s') + 1];
+		if (view?.startsWith('ao-view-')) await this.run(['kill-session', '-t', `=${view}`]).catch(() => undefined);
+		return code;
 	}
 
 	async version(): Promise<string> {
