@@ -3,7 +3,7 @@ import type {Config, HostConfig} from '../config/config-schema.js';
 import {UsageError} from '../errors.js';
 import type {StatePaths} from '../paths.js';
 import {runInTerminal, runProgram, type ProgramResult} from '../processes/processes.js';
-import {controlDir, sshArgv} from './ssh.js';
+import {checkMasterArgv, controlDir, sshArgv, startMasterArgv} from './ssh.js';
 
 /** The host named `name` in config, or a one-line error that lists the known ones. */
 export function findHost(config: Config, name: string): HostConfig {
@@ -15,20 +15,28 @@ export function findHost(config: Config, name: string): HostConfig {
 		: `no host "${name}": no hosts are configured; add one under hosts: in your config (docs/hosts.md)`);
 }
 
-function ensureControlDir(paths: StatePaths): void {
+/**
+ * The host's master connection, up: checked (a few ms), else started apart with its stdio closed. When it cannot be
+ * started (the host is down), the command runs anyway and ssh says why in the command's own words.
+ */
+async function ensureMaster(paths: StatePaths, host: HostConfig, env: NodeJS.ProcessEnv): Promise<void> {
 	mkdirSync(controlDir(paths), {recursive: true, mode: 0o700});
+	const [check, ...checkArgs] = checkMasterArgv(paths, host);
+	if ((await runProgram(check!, checkArgs, {cwd: paths.home, env: {...env}, timeoutMs: 5000, stdio: 'ignore'})).exitCode === 0) return;
+	const [start, ...startArgs] = startMasterArgv(paths, host);
+	await runProgram(start!, startArgs, {cwd: paths.home, env: {...env}, timeoutMs: 15_000, stdio: 'ignore'});
 }
 
 /** Runs `args` with the host's ao on this terminal (its output streamed, `tty` for attach); resolves with the exit code. */
 export async function runOnHostHere(paths: StatePaths, host: HostConfig, args: string[], env: NodeJS.ProcessEnv, tty: boolean): Promise<number> {
-	ensureControlDir(paths);
+	await ensureMaster(paths, host, env);
 	const [program, ...rest] = sshArgv(paths, host, args, {tty});
 	return runInTerminal(program!, rest, env);
 }
 
 /** Runs `args` with the host's ao and keeps what it printed. */
 export async function runOnHost(paths: StatePaths, host: HostConfig, args: string[] | {line: string}, env: NodeJS.ProcessEnv, timeoutMs = 0): Promise<ProgramResult> {
-	ensureControlDir(paths);
+	await ensureMaster(paths, host, env);
 	const [program, ...rest] = sshArgv(paths, host, args);
 	return runProgram(program!, rest, {cwd: paths.home, env: {...env}, timeoutMs});
 }

@@ -13,9 +13,14 @@ export function controlDir(paths: StatePaths): string {
 	return path.join(paths.home, 'ssh');
 }
 
+/**
+ * The options of every ssh ao runs. Commands use the host's master connection and never become one (ControlMaster
+ * no): a master that ssh starts on its own keeps the stderr of the command that started it open until it exits
+ * (OpenSSH's ControlPersist keeps stderr), which holds any caller reading that stderr. ensureMaster starts it apart.
+ */
 export function sshOptions(paths: StatePaths): string[] {
 	return [
-		'-o', 'ControlMaster=auto',
+		'-o', 'ControlMaster=no',
 		'-o', `ControlPath=${path.join(controlDir(paths), '%C')}`,
 		'-o', 'ControlPersist=60',
 		'-o', 'BatchMode=yes',
@@ -42,4 +47,14 @@ export function sshArgv(paths: StatePaths, host: HostConfig, args: string[] | {l
 /** What another host's ao is asked for its jobs: its list as JSON in an envelope with its version, one round trip. */
 export function listArgs(all: boolean): string[] {
 	return ['list', '--json', '--envelope', '--host', 'local', ...(all ? ['--all'] : [])];
+}
+
+/** `ssh -O check`: is the host's master connection up? */
+export function checkMasterArgv(paths: StatePaths, host: HostConfig): string[] {
+	return ['ssh', ...sshOptions(paths), ...(host.ssh_args ?? []), '-O', 'check', host.ssh];
+}
+
+/** The host's master connection, started in the background with nothing of the caller's (`-f -N`, stdio closed). */
+export function startMasterArgv(paths: StatePaths, host: HostConfig): string[] {
+	return ['ssh', ...sshOptions(paths).map(option => (option === 'ControlMaster=no' ? 'ControlMaster=yes' : option)), ...(host.ssh_args ?? []), '-f', '-N', host.ssh];
 }

@@ -317,7 +317,16 @@ export interface ProgramResult {
  * Runs a program (a forge's CLI, review.pre_merge through `sh -c`) in `cwd` with `env` over ao's, its stdin closed;
  * resolves with what it printed, whatever its exit.
  */
-export function runProgram(program: string, args: string[], options: {cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number}): Promise<ProgramResult> {
+export function runProgram(program: string, args: string[], options: {cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number; stdio?: 'ignore'}): Promise<ProgramResult> {
+	if (options.stdio === 'ignore') {
+		// Nothing of ours for it to hold: a program that leaves a process behind (ssh -f) cannot keep a pipe open.
+		return new Promise(resolve => {
+			const child = spawn(program, args, {cwd: options.cwd, stdio: 'ignore', env: {...process.env, ...options.env}, timeout: options.timeoutMs});
+			child.on('error', () => resolve({stdout: '', stderr: '', missing: true}));
+			child.on('exit', code => resolve({exitCode: code ?? undefined, stdout: '', stderr: ''}));
+		});
+	}
+
 	return new Promise(resolve => {
 		const child = execFile(program, args, {cwd: options.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 0, env: {...process.env, ...options.env}}, (error, stdout, stderr) => {
 			const code = (error as {code?: unknown} | null)?.code;
