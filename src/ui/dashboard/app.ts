@@ -110,6 +110,12 @@ export class Dashboard {
 		this.message.setContent(text);
 	}
 
+	/** A message shown at once, before whatever comes next. */
+	private say(text: string): void {
+		this.setMessage(text);
+		this.render();
+	}
+
 	private selectedJob(): JobView | undefined {
 		return this.jobs.find(job => job.id === this.selected);
 	}
@@ -329,7 +335,7 @@ export class Dashboard {
 	private review(): KeyContext {
 		return {
 			...this.options, ask: async label => this.ask(label), done: async text => this.afterAction(text),
-			note: text => void [this.setMessage(text), this.render()],
+			note: text => this.say(text),
 			show: async (label, text) => {
 				this.modal = true;
 				await showScrollable(this.screen, label, text, 'top');
