@@ -106,6 +106,9 @@ test('ao merge refuses uncommitted work (unless --commit), a main checkout on an
 	const sandbox = useSandbox(t);
 	await setUp(sandbox, '  pre_merge: "test -f ok-to-merge"\n');
 	const one = await sleeper(sandbox, 'one');
+	const unchanged = await sandbox.ao(['merge', 'one']);
+	t.is(unchanged.exitCode, 1);
+	t.is(unchanged.stderr, 'ao: one changed nothing since it left main (no commits, no uncommitted files); nothing to merge');
 	await edit(path.join(one.worktree, 'README.md'), 'line two', 'line TWO');
 	const state = await repositoryState(sandbox, one.worktree);
 	const uncommitted = await sandbox.ao(['merge', 'one']);

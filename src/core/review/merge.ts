@@ -98,7 +98,7 @@ export async function mergeJob(paths: StatePaths, tmux: Tmux, config: Config, ta
 		throw new OptionError('commit', option => `${job.name} has ${count} in ${tildify(worktree)}, which a merge would leave behind; commit them, or merge with ${option} (commits them as "${taskTitle(job, 50)}")`, 1, work.uncommitted.slice(0, 10).map(line => `  ${line}`));
 	}
 
-	if (work.commits.length === 0 && work.uncommitted.length === 0) throw new AoError(`${job.name} has no commits that ${into} lacks; nothing to merge`);
+	if (work.commits.length === 0 && work.uncommitted.length === 0) throw new AoError(`${job.name} changed nothing since it left ${into} (no commits, no uncommitted files); nothing to merge`);
 	const forecast = await review.mergeTree(repo, work.baseCommit, work.snapshot);
 	if (!forecast.clean) await refuseConflict(forecast.files);
 	await checkMainCheckout(job, repo, into, await review.changedFiles(repo, work.forkPoint, work.snapshot));
