@@ -572,3 +572,40 @@ test('every live state but queued can be moved by the screen', t => {
 
 	t.deepEqual(moved, ['working', 'needs-input', 'ready']);
 });
+
+// Signal table 7: an agent that reports some states itself (Gemini's hooks) and is read from its own screens too.
+const spinnerRule = [{pattern: /esc to cancel/, state: 'working', reason: 'working'}] as const;
+const spinner = compilePatterns(undefined, {}, [...spinnerRule], true);
+const turnOver = {state: 'ready', reason: 'finished its turn'} as const;
+table([
+	{
+		title: 'a job its own screen made working goes back to what its agent said once that screen is gone',
+		job: {state: 'working', reason: 'working', reportedAt: new Date(t0).toISOString(), said: turnOver},
+		observation: {screen: ' >   Type your message', patterns: spinner, debounceMs: 0},
+		expected: {change: {...turnOver, signal: 'report'}},
+	},
+	{
+		title: 'while its own screen still shows the busy sign, that sign holds over what its agent said',
+		job: {state: 'working', reason: 'working', reportedAt: new Date(t0).toISOString(), said: turnOver},
+		observation: {screen: '⠋ Thinking (esc to cancel, 2s)', patterns: spinner, debounceMs: 0},
+		expected: {},
+	},
+	{
+		title: 'the way back to what its agent said waits for the debounce like any other change',
+		job: {state: 'working', reason: 'working', reportedAt: new Date(t0).toISOString(), said: turnOver},
+		observation: {screen: ' >   Type your message', patterns: spinner},
+		expected: {pending: {...turnOver, signal: 'report', since: t0 + 5000}},
+	},
+	{
+		title: 'a question its agent asked is not asked again once its screen moved on: the question was answered',
+		job: {state: 'working', reason: 'working', reportedAt: new Date(t0).toISOString(), said: {state: 'needs-input', reason: 'permission: touch a.txt'}},
+		observation: {screen: ' >   Type your message', patterns: spinner, debounceMs: 0},
+		expected: {},
+	},
+]);
+
+test('an agent that reports only the ends of turns (Codex) keeps the state its screen gave when the sign is gone: a turn the user started has no report', t => {
+	const codexLike = compilePatterns(undefined, {}, [...spinnerRule]);
+	const working = job({state: 'working', reason: 'working', reportedAt: new Date(t0).toISOString(), said: turnOver});
+	t.deepEqual(deriveState(working, observe({screen: ' >   Type your message', patterns: codexLike, debounceMs: 0})), {});
+});

@@ -152,6 +152,7 @@ export function readGeminiHook(event: string, payload: Record<string, unknown>):
 export const gemini: AgentStrategy = {
 	name: 'gemini',
 	reportsAll: false,
+	reportsTurns: true,
 	fullScreen: true,
 	// An Enter within 30 ms of the key before it is a new line to Gemini CLI (its FAST_RETURN_TIMEOUT), not a submit.
 	enterAfterMs: 100,

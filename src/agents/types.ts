@@ -43,6 +43,11 @@ export interface AgentStrategy {
 	readonly name: string;
 	/** Its hooks report every state (working, waiting, asking): once one came in, its screen is not read. */
 	readonly reportsAll: boolean;
+	/**
+	 * Its hooks say when every turn starts and ends, however the turn began (typed into its window too): a busy sign
+	 * left on its screen after it said the turn ended is a late frame, and its word holds once the sign is gone.
+	 */
+	readonly reportsTurns?: boolean;
 	/** It draws a full-screen interface: its output log has no last line worth showing (its screen has). */
 	readonly fullScreen: boolean;
 	/** How long after typed text to press Enter, for an agent that reads a fast burst of keys as a paste. */

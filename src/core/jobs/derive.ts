@@ -51,6 +51,8 @@ export function currentView(job: Job, pane: PaneInfo | undefined, nowSeconds = D
 export interface Patterns {
 	/** The agent's own screens (src/agents/<name>.ts), checked first, against the whole screen. */
 	rules: ScreenRule[];
+	/** The agent reports the start and end of every turn itself (AgentStrategy.reportsTurns). */
+	reportsTurns?: boolean;
 	needsInput: RegExp[];
 	working: RegExp[];
 }
@@ -132,8 +134,14 @@ export function screenCandidate(job: Job, observation: Observation): Omit<Pendin
 	}
 
 	// An agent that reports some states itself (Codex's notify, Gemini's hooks) is read from its own screens only:
-	// output and silence say nothing of it that its reports do not say better.
-	if (job.reportedAt) return undefined;
+	// output and silence say nothing of it that its reports do not say better. One that reports every turn's start
+	// and end has its word back once the screen that overrode it is gone: a spinner still drawn as its AfterAgent
+	// hook said "ready" must not leave the job working for good. Never back to a question it asked: the screen moving
+	// on means it was answered.
+	if (job.reportedAt) {
+		const said = job.said;
+		return patterns.reportsTurns && screen !== undefined && said && said.state !== job.state && said.state !== 'needs-input' ? {...said, signal: 'report'} : undefined;
+	}
 	if (screen !== undefined) {
 		const lines = screen.split('\n');
 		const question = matchingLine(lines, patterns.needsInput);
@@ -183,10 +191,11 @@ export function deriveState(job: Job, observation: Observation): Derived {
 }
 
 /** Compiles the configured patterns, the preset's own first, after the agent's own screen rules. Pure. */
-export function compilePatterns(preset: {needs_input?: string[]; working?: string[]} | undefined, general: {needs_input?: string[]; working?: string[]}, rules: ScreenRule[] = []): Patterns {
+export function compilePatterns(preset: {needs_input?: string[]; working?: string[]} | undefined, general: {needs_input?: string[]; working?: string[]}, rules: ScreenRule[] = [], reportsTurns = false): Patterns {
 	const compile = (sources: string[]) => sources.map(source => new RegExp(source, 'i'));
 	return {
 		rules,
+		...(reportsTurns ? {reportsTurns} : {}),
 		needsInput: compile([...(preset?.needs_input ?? []), ...(general.needs_input ?? [])]),
 		working: compile([...(preset?.working ?? []), ...(general.working ?? [])]),
 	};

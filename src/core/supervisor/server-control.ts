@@ -3,7 +3,7 @@ import type {Job} from '../jobs/job.js';
 import {observe} from '../jobs/observe.js';
 import {StatePaths} from '../paths.js';
 import {thisBuild, type BuildInfo} from './build.js';
-import {ensureServer, killServerAndSupervisor, readSupervisorInfo, supervisorPane, supervisorPid} from './server.js';
+import {ensureServer, killServerAndSupervisor, legacySupervisor, readSupervisorInfo, supervisorPane, supervisorPid} from './server.js';
 import {runningJobs, startQueued} from '../jobs/start.js';
 import {JobStore} from '../jobs/store.js';
 import type {Tmux} from '../tmux/tmux.js';
@@ -29,16 +29,19 @@ export async function serverStatus(paths: StatePaths, tmux: Tmux): Promise<Serve
 	for (const job of jobs) counts[job.state] = (counts[job.state] ?? 0) + 1;
 	const supervisor = panes ? supervisorPane(panes) : undefined;
 	const info = readSupervisorInfo(paths);
+	const pid = supervisor && !supervisor.dead ? supervisorPid(paths) : undefined;
+	// Between claiming its pid file and writing its info a new supervisor is still starting, not an ao 0.1.
+	const started = pid !== undefined && (info?.pid === pid || legacySupervisor(paths));
 	return {
 		running: panes !== undefined,
 		socket: tmux.socket,
 		serverPid: panes ? await tmux.serverPid() : undefined,
-		supervisorPid: supervisor && !supervisor.dead ? supervisorPid(paths) : undefined,
+		supervisorPid: started ? pid : undefined,
 		supervisorAlive: Boolean(supervisor && !supervisor.dead),
 		windows: panes ? panes.filter(pane => pane.jobId).length : 0,
 		jobs: counts,
 		build: thisBuild(),
-		...(info && supervisor && !supervisor.dead ? {supervisorBuild: {version: info.version, build: info.build, bin: info.bin}} : {}),
+		...(info && started && info.pid === pid ? {supervisorBuild: {version: info.version, build: info.build, bin: info.bin}} : {}),
 	};
 }
 

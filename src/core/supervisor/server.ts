@@ -55,18 +55,25 @@ export function supervisorOutdated(paths: StatePaths, pane: PaneInfo): boolean {
 	const info = readSupervisorInfo(paths);
 	if (info) {
 		if (info.panePid !== pane.panePid || sameBuild(info, thisBuild())) return false;
-	} else {
-		const age = (() => {
-			try {
-				return Date.now() - statSync(paths.supervisorPid).mtimeMs;
-			} catch {
-				return 0;
-			}
-		})();
-		if (age < 10_000 || supervisorPid(paths) === undefined) return false;
+	} else if (!legacySupervisor(paths)) {
+		return false;
 	}
 
 	return sameBuild(thisBuild(), buildOnDisk());
+}
+
+/**
+ * A live supervisor holds the pid file but wrote no info beside it: either it is still starting (it claims the pid
+ * file, then writes the info a moment later) or it is an ao 0.1, which never writes one. Only a pid file older than
+ * any start takes tells them apart.
+ */
+export function legacySupervisor(paths: StatePaths): boolean {
+	let age = 0;
+	try {
+		age = Date.now() - statSync(paths.supervisorPid).mtimeMs;
+	} catch {}
+
+	return age >= 10_000 && supervisorPid(paths) !== undefined;
 }
 
 /** Waits (up to `waitMs`) for `pid` to end, then SIGKILL if it has not. */

@@ -167,7 +167,8 @@ export class Supervisor {
 		let patterns = this.patterns.get(agent);
 		if (!patterns) {
 			const preset = presetNamed(this.config, agent);
-			patterns = compilePatterns(preset?.detect, this.config.detect, strategyFor(agent, preset).screens);
+			const strategy = strategyFor(agent, preset);
+			patterns = compilePatterns(preset?.detect, this.config.detect, strategy.screens, strategy.reportsTurns);
 			this.patterns.set(agent, patterns);
 		}
 
