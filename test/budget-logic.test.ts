@@ -1,6 +1,7 @@
 import test from 'ava';
 import {loadDefaults} from '../src/core/config/config.js';
-import {quotaBlock, quotaWindow, summarize} from '../src/core/cost/cost.js';
+import {quotaBlock, quotaWindow, recentMinutes, sharedWindow, summarize, type CostReport} from '../src/core/cost/cost.js';
+import {accountWindows} from '../src/core/hosts/cost.js';
 import {statusPaths} from '../src/core/git/git.js';
 import {allowance, overBudget} from '../src/core/safety/pause.js';
 import {reported, turnEndedWhilePaused, unpaused} from '../src/core/jobs/transitions.js';
@@ -35,7 +36,7 @@ test('quota window: opens with the first token after the last window closed, and
 });
 
 test('quotaBlock says why queued jobs wait, and nothing while the window lasts', t => {
-	const budget = {window_tokens: 100_000, window_hours: 5, per_job_tokens: 0};
+	const budget = {window_tokens: 100_000, window_hours: 5, per_job_tokens: 0, account: ''};
 	t.is(quotaBlock({used: 60_000, resetsInMinutes: 280, minutesLeft: 40, runsOutBeforeReset: true}, budget),
 		'quota: at this rate the 5 h window runs out in 40 min, before it resets in 4.7 h (budget.window_tokens)');
 	t.is(quotaBlock({used: 120_000, resetsInMinutes: 270, minutesLeft: 0, runsOutBeforeReset: true}, budget),
@@ -54,6 +55,42 @@ test('summarize adds the live jobs\' burn rates and leaves ended ones out of it'
 	t.deepEqual(summary.jobs, {aaaaaaaa: {tokens: 10_000, perMinute: 2000}, bbbbbbbb: {tokens: 7000, perMinute: 1400}});
 	t.is(summary.burnRate, 2000);
 	t.is(summary.window!.used, 17_000);
+	t.deepEqual(summary.minutes, [[Math.floor(at(0) / minute), 5000], [Math.floor(at(1) / minute), 12_000]], 'this machine\'s own minutes, for the hosts on its account');
+	t.is(summary.window!.shared, undefined);
+});
+
+test('hosts on one subscription share one window: their minutes add up, a window one opened counts for all, the burn rates add', t => {
+	const budget = {window_tokens: 100_000, window_hours: 5, per_job_tokens: 0, account: 'max'};
+	// box1 opened the window at 0; this machine spends from 100 on: its tokens fall in box1's window, reset at 300.
+	const box1 = {host: 'box1', minutes: recentMinutes(perMinute([[0, 40_000]]), at(120)), burnRate: 500};
+	const box2 = {host: 'box2', minutes: recentMinutes(perMinute([[50, 20_000]]), at(120)), burnRate: 500};
+	const shared = sharedWindow(perMinute([[100, 10_000]]), 1000, [box1, box2], budget, at(120));
+	t.deepEqual(shared, {shared: {account: 'max', hosts: ['box1', 'box2'], burnRate: 2000}, used: 70_000, resetsInMinutes: 180, minutesLeft: 15, runsOutBeforeReset: true});
+	// Alone, this machine's window opened at 100 and lasts: 10k used at 1k/min.
+	t.deepEqual(sharedWindow(perMinute([[100, 10_000]]), 1000, [], budget, at(120)), {used: 10_000, resetsInMinutes: 280, minutesLeft: 90, runsOutBeforeReset: true});
+	t.is(quotaBlock(shared, budget), 'quota: at this rate account max\'s 5 h window runs out in 15 min, before it resets in 3 h (budget.window_tokens; spent with box1, box2)');
+	// A host passes on only its last day.
+	t.deepEqual(recentMinutes(perMinute([[-2000, 5], [0, 7]]), at(0)), [[Math.floor(at(0) / minute), 7]]);
+});
+
+test('ao cost\'s accounts: the subscriptions more than one host spends, without the hosts that did not answer', t => {
+	const config = loadDefaults();
+	config.budget = {window_tokens: 100_000, window_hours: 5, per_job_tokens: 0, account: 'max'};
+	config.hosts = {box1: {ssh: 'b1', account: 'max'}, box2: {ssh: 'b2', account: 'max'}, box3: {ssh: 'b3', account: 'team'}, box4: {ssh: 'b4', account: 'team'}, box5: {ssh: 'b5'}};
+	const report = (minutes: Array<[number, number]>, burnRate: number): CostReport => ({jobs: [], total: {input: 0, output: 0, cacheWrite: 0, cacheRead: 0}, costUsd: 0, burnRate, minutes: recentMinutes(perMinute(minutes), at(10))});
+	const windows = accountWindows(report([[0, 1000]], 100), [
+		{host: 'box1', report: report([[1, 2000]], 100)},
+		{host: 'box2', problem: 'unreachable (timed out)'},
+		{host: 'box3', report: report([[2, 4000]], 0)},
+		{host: 'box4', report: report([[3, 8000]], 0)},
+		{host: 'box5', report: report([[3, 16_000]], 0)},
+	], config, at(10));
+	t.deepEqual(windows.map(entry => [entry.account, entry.hosts, entry.missing, entry.window.used, entry.window.shared?.burnRate]), [
+		['max', ['local', 'box1', 'box2'], ['box2'], 3000, 200],
+		['team', ['box3', 'box4'], [], 12_000, 0],
+	]);
+	config.budget.window_tokens = 0;
+	t.deepEqual(accountWindows(report([], 0), [], config, at(10)), [], 'no window set: nothing to project');
 });
 
 test('a job is over budget once it spent its allowance since it was last resumed', t => {

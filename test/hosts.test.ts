@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import {aoBin, killTmuxServer, useSandbox, waitFor, type AoSandbox, type JobJson} from './helpers/ao.js';
+import {aoBin, dispatchJson, killTmuxServer, useSandbox, waitFor, type AoSandbox, type JobJson} from './helpers/ao.js';
 import {openDashboard} from './helpers/dashboard.js';
 import {randomTask} from './helpers/random-task.js';
 import {SshServer} from './helpers/sshd.js';
@@ -24,7 +24,7 @@ interface Hosts {
 const recorder = `require('fs').writeFileSync(require('path').join(process.cwd(), '..', 'task-' + process.env.AO_JOB_ID), process.argv[1]); setInterval(() => {}, 1000)`;
 
 /** Starts sshd and gives the sandbox the hosts `names`, each with a state dir, tmux server and repository of its own. */
-async function withHosts(t: {teardown: (fn: () => Promise<void>) => void}, sandbox: AoSandbox, names: string[], extra = ''): Promise<Hosts> {
+async function withHosts(t: {teardown: (fn: () => Promise<void>) => void}, sandbox: AoSandbox, names: string[], extra = '', account?: string): Promise<Hosts> {
 	const sshd = await SshServer.start(path.join(sandbox.dir, 'sshd'));
 	t.teardown(async () => sshd.stop());
 	const homes: Record<string, string> = {};
@@ -40,7 +40,7 @@ async function withHosts(t: {teardown: (fn: () => Promise<void>) => void}, sandb
 		await sandbox.git(['clone', '-q', sandbox.repo, path.join(home, 'repo')], sandbox.dir);
 		homes[name] = home;
 		const ao = `AO_HOME=${home}/state AO_SOCKET=${socket} AO_CONFIG=${config} GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@x GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@x ${process.execPath} ${aoBin}`;
-		lines.push(`  ${name}:`, `    ssh: ${sshd.destination}`, `    ssh_args: ${JSON.stringify(sshd.clientArgs)}`, `    ao: ${JSON.stringify(ao)}`);
+		lines.push(`  ${name}:`, `    ssh: ${sshd.destination}`, `    ssh_args: ${JSON.stringify(sshd.clientArgs)}`, `    ao: ${JSON.stringify(ao)}`, ...(account ? [`    account: ${account}`] : []));
 	}
 
 	await fs.appendFile(sandbox.configFile, `${lines.join('\n')}\n${extra}`);
@@ -180,4 +180,49 @@ test('ao --host NAME attach inside your tmux opens the agent over ssh -t in a wi
 	const index = opened.split(' ')[0]!;
 	await waitFor('the remote agent\'s screen in it', async () => String((await execa('tmux', ['-L', user, 'capture-pane', '-p', '-t', `me:${index}`], {reject: false})).stdout).includes('the screen on box1'));
 	t.pass();
+});
+
+/** A command for a shell job that tells its ao (AO_HOME, AO_JOB_ID of its window) a Claude transcript of `tokens`. */
+async function spender(dir: string, name: string, tokens: number): Promise<string[]> {
+	const transcript = path.join(dir, `transcript-${name}.jsonl`);
+	const entry = {type: 'assistant', timestamp: new Date().toISOString(), message: {id: `m-${name}`, model: 'claude-sonnet-4-5', usage: {input_tokens: tokens, output_tokens: 0}}};
+	await fs.writeFile(transcript, `${JSON.stringify(entry)}\n`);
+	const payload = JSON.stringify({transcript_path: transcript});
+	return ['--', 'sh', '-c', `printf '%s' '${payload}' | '${process.execPath}' '${aoBin}' report --hook Stop; sleep 600`];
+}
+
+test('hosts on one subscription share one quota window: their tokens count here, ao cost shows it per account, and queued jobs here wait for it', async t => {
+	const sandbox = useSandbox(t);
+	await sandbox.initRepo();
+	const {homes} = await withHosts(t, sandbox, ['box1', 'box2'], 'budget:\n  window_tokens: 5000\n  account: max\n', 'max');
+	await fs.writeFile(sandbox.configFile, (await fs.readFile(sandbox.configFile, 'utf8')).replace('  tick_ms: 200\n', '  tick_ms: 200\n  hosts_poll_s: 1\n'));
+	// 1k spent here (within the 5k window alone), 2k on box1 and 3k on box2: 6k of the account's 5k together.
+	t.is((await sandbox.ao(['dispatch', '--name', 'here', ...await spender(sandbox.dir, 'here', 1000)])).exitCode, 0);
+	for (const [name, tokens] of [['box1', 2000], ['box2', 3000]] as const) {
+		const result = await sandbox.ao(['--host', name, 'dispatch', '--cwd', path.join(homes[name]!, 'repo'), '--name', `on-${name}`, ...await spender(sandbox.dir, name, tokens)]);
+		t.is(result.exitCode, 0, result.stderr);
+	}
+
+	const cost = await waitFor('the account\'s window in ao cost', async () => {
+		const shown = (await sandbox.ao(['cost'])).stdout;
+		return /^account max/m.test(shown) && !/ 0 of 5k/.test(shown) && /6k of 5k/.test(shown) && shown;
+	});
+	t.regex(cost, /^account max \(this machine, box1, box2\): 6k of 5k tokens of the 5 h window used, resets in 5 h; the window is spent \(before it resets: queued jobs wait\), together \d[\d.k]* tokens\/min$/m);
+	t.notRegex(cost, /^1k of 5k tokens/m, 'this machine\'s window alone is not shown as if it were the whole');
+	const json = await sandbox.aoJson<{window: {used: number; shared?: {account: string; hosts: string[]}}; accounts: Array<{account: string; hosts: string[]; window: {used: number}}>}>(['cost']);
+	t.deepEqual(json.accounts.map(entry => [entry.account, entry.hosts, entry.window.used]), [['max', ['local', 'box1', 'box2'], 6000]]);
+	t.is(json.window.used, 6000);
+	// The supervisor hears the hosts too: ao list's usage line, and a job dispatched here now waits for the quota.
+	const listed = await waitFor('the shared window in ao list', async () => {
+		const shown = (await sandbox.ao(['list', '--host', 'local'])).stdout;
+		return /quota window 6k used \(account max, with box1, box2: /.test(shown) && shown;
+	});
+	t.regex(listed, /quota window 6k used \(account max, with box1, box2: [\d.k]+ tokens\/min together\), spent, resets in 5 h \(queued jobs wait\)/);
+	const late = await dispatchJson(sandbox, ['--name', 'late', '--', 'sleep', '600']);
+	t.is(late.state, 'queued');
+	const waiting = await waitFor('the quota reason', async () => {
+		const job = (await sandbox.aoJson<JobJson[]>(['list', '--host', 'local'])).find(item => item.name === 'late');
+		return job?.reason.startsWith('quota') && job;
+	});
+	t.is(waiting.reason, 'quota: account max\'s 5 h window\'s 5k tokens are spent; it resets in 5 h (budget.window_tokens; spent with box1, box2)');
 });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {execa, type ResultPromise} from 'execa';
-import {processTable} from '../../src/core/processes/processes.js';
+import {descendants, processTable} from '../../src/core/processes/processes.js';
 import {aoBin, isAlive, type AoResult, type AoSandbox} from './ao.js';
 
 const sshdBin = '/usr/sbin/sshd';
@@ -92,10 +92,16 @@ export class SshServer {
 		return {exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr)};
 	}
 
-	/** The pids of the sessions this sshd serves now: one per connection, each a child of the listening sshd. */
+	/**
+	 * The pids of the sessions this sshd serves now: per connection a monitor (a child of the listening sshd) and the
+	 * process that holds the connection under it (which an ended monitor does not always take along: it would keep
+	 * the connection, and a client's master, alive).
+	 */
 	sessions(): number[] {
 		const pid = this.daemon.pid;
-		return [...processTable().values()].filter(info => info.ppid === pid && info.state !== 'Z').map(info => info.pid);
+		if (pid === undefined) return [];
+		const table = processTable();
+		return descendants(pid, table).filter(session => session !== pid && table.get(session)?.state !== 'Z');
 	}
 
 	/** Ends this sshd and the sessions it still serves, and waits for them to exit. */

@@ -1,4 +1,6 @@
 import {loadConfig} from '../../core/config/config.js';
+import {readUsageSummary, summaryMaxAgeMs, type MinutePairs} from '../../core/cost/cost.js';
+import type {StatePaths} from '../../core/paths.js';
 import {thisBuild} from '../../core/supervisor/build.js';
 import type {HostListing} from '../../core/hosts/listing.js';
 import {hostProblemText} from '../../core/hosts/words.js';
@@ -19,7 +21,7 @@ export interface ListOptions {
 	under?: string;
 	cwd?: string;
 	host?: string;
-	/** With --json: {ao: version, jobs}, which another host's ao reads (src/core/hosts/listing.ts). */
+	/** With --json: {ao: version, jobs, usage}, which another host's ao reads (src/core/hosts/listing.ts). */
 	envelope?: boolean;
 }
 
@@ -43,6 +45,14 @@ async function otherHosts(io: CommandIO, options: {all?: boolean; under?: string
 	return listHosts(ctx.paths, config, ctx.env, {all: options.all});
 }
 
+/** What this machine's agents spend, for another host's ao on the same subscription: tokens by minute, burn rate. */
+async function ownUsage(paths: StatePaths): Promise<{minutes: MinutePairs; burnRate: number}> {
+	const summary = await readUsageSummary(paths, {anyAge: true});
+	// Tokens spent stay spent; a burn rate is only now while the supervisor keeps the summary current.
+	const current = summary !== undefined && Date.now() - Date.parse(summary.at) < summaryMaxAgeMs;
+	return {minutes: summary?.minutes ?? [], burnRate: current ? summary.burnRate : 0};
+}
+
 /** The jobs under `under` (all with `all`), of this machine and the configured hosts, as a table or as JSON. */
 export async function printList(io: CommandIO, options: {json?: boolean; all?: boolean; under?: string; host?: string; envelope?: boolean}): Promise<void> {
 	const ctx = context(io);
@@ -53,7 +63,7 @@ export async function printList(io: CommandIO, options: {json?: boolean; all?: b
 	const jobs: Row[] = withHosts ? sortByGroup([...listing.jobs.map(job => ({...job, host: 'local'})), ...hosts.flatMap(host => host.jobs)]) : listing.jobs;
 	if (options.json) {
 		for (const problem of problems) io.warn(problem);
-		io.json(options.envelope ? {ao: thisBuild().version, jobs} : jobs);
+		io.json(options.envelope ? {ao: thisBuild().version, jobs, usage: await ownUsage(ctx.paths)} : jobs);
 		return;
 	}
 

@@ -122,7 +122,7 @@ export const configSchema = {
 		guard: {type: 'object', keys: {deny: regexes, rules: {type: 'record', value: guardRuleRule}}},
 		/** Dollars per million tokens, by model name prefix. */
 		prices: {type: 'record', value: price},
-		budget: {type: 'object', keys: {window_tokens: int(0), window_hours: number(0), per_job_tokens: int(0)}},
+		budget: {type: 'object', keys: {window_tokens: int(0), window_hours: number(0), per_job_tokens: int(0), account: string}},
 		watchdog: {
 			type: 'object',
 			keys: {runaway_tokens: int(0), runaway_minutes: number(0), pause_runaway: bool, loop_reads: int(0), cpu_busy_s: int(0), check_s: number(0.1)},

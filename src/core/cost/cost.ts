@@ -32,6 +32,8 @@ export interface CostReport {
 	window?: QuotaWindow;
 	/** With --since: the start of the period the tokens and costs cover. */
 	since?: string;
+	/** Tokens per minute of this machine's agents over the last day (for the hosts that share its account). */
+	minutes?: MinutePairs;
 }
 
 /** The price of a model: the longest `prices` key its name starts with. Pure. */
@@ -74,6 +76,8 @@ export async function readJobUsage(paths: StatePaths, config: Config, job: Job, 
 }
 
 export interface QuotaWindow {
+	/** With hosts on the same subscription (budget.account): which answered, and what all of them burn together. */
+	shared?: {account: string; hosts: string[]; burnRate: number};
 	/** Tokens spent in the window that is open now (0 when none is). */
 	used: number;
 	/** Minutes until the open window resets (a full window when none is open: the next token opens one). */
@@ -106,8 +110,41 @@ export function quotaWindow(minutes: Map<number, number>, now: number, windowHou
 export function quotaBlock(window: QuotaWindow | undefined, budget: Config['budget']): string | undefined {
 	if (!window?.runsOutBeforeReset) return undefined;
 	const resets = `it resets in ${formatMinutes(window.resetsInMinutes)}`;
-	if (window.minutesLeft === 0) return `quota: the ${budget.window_hours} h window's ${formatTokens(budget.window_tokens)} tokens are spent; ${resets} (budget.window_tokens)`;
-	return `quota: at this rate the ${budget.window_hours} h window runs out in ${formatMinutes(window.minutesLeft)}, before ${resets} (budget.window_tokens)`;
+	const the = window.shared ? `account ${window.shared.account}'s` : 'the';
+	const key = window.shared ? `budget.window_tokens; spent with ${window.shared.hosts.join(', ')}` : 'budget.window_tokens';
+	if (window.minutesLeft === 0) return `quota: ${the} ${budget.window_hours} h window's ${formatTokens(budget.window_tokens)} tokens are spent; ${resets} (${key})`;
+	return `quota: at this rate ${the} ${budget.window_hours} h window runs out in ${formatMinutes(window.minutesLeft)}, before ${resets} (${key})`;
+}
+
+/** Per-minute totals as another host hears them: [minute since the epoch, tokens], oldest first. */
+export type MinutePairs = Array<[number, number]>;
+
+/** How far back one host's per-minute totals go to the hosts that share its account: a window chain older than that is read from its last day. */
+export const sharedHistoryHours = 24;
+
+/** The per-minute totals of the last `hours` before `now`, as pairs. Pure. */
+export function recentMinutes(minutes: Map<number, number>, now: number, hours = sharedHistoryHours): MinutePairs {
+	const current = Math.floor(now / 60_000);
+	return [...minutes].filter(([minute, tokens]) => tokens > 0 && minute > current - hours * 60 && minute <= current).sort((a, b) => a[0] - b[0]);
+}
+
+/** What another host on the same subscription spends, as it last said: its own per-minute totals and burn rate. */
+export interface HostUsage {
+	host: string;
+	minutes: MinutePairs;
+	burnRate: number;
+}
+
+/**
+ * The quota window of one subscription spent from several hosts: their per-minute totals added up, their burn
+ * rates too. Without other hosts it is this machine's own window. Pure.
+ */
+export function sharedWindow(own: Map<number, number>, ownBurnRate: number, others: HostUsage[], budget: Pick<Config['budget'], 'window_hours' | 'window_tokens' | 'account'>, now: number): QuotaWindow {
+	const minutes = new Map(own);
+	for (const other of others) for (const [minute, tokens] of other.minutes) minutes.set(minute, (minutes.get(minute) ?? 0) + tokens);
+	const burnRate = others.reduce((sum, other) => sum + other.burnRate, ownBurnRate);
+	const window = quotaWindow(minutes, now, budget.window_hours, budget.window_tokens, burnRate);
+	return others.length === 0 ? window : {shared: {account: budget.account, hosts: others.map(other => other.host), burnRate}, ...window};
 }
 
 /** Per-minute totals of several jobs added up. Pure. */
@@ -121,12 +158,16 @@ export function mergeMinutes(caches: Iterable<UsageCache>): Map<number, number> 
 export interface UsageSummary {
 	at: string;
 	jobs: Record<string, {tokens: number; perMinute: number}>;
+	/** What this machine's live agents burn together (tokens per minute). */
 	burnRate: number;
+	/** This machine's own per-minute totals of the last day: what it tells the hosts that share its account. */
+	minutes?: MinutePairs;
+	/** The quota window, shared with the hosts on the same subscription that answered. */
 	window?: QuotaWindow;
 }
 
-/** The summary of every job's usage: tokens, burn rates, the quota window. Pure. */
-export function summarize(caches: Map<string, UsageCache>, liveIds: Set<string>, config: Config, now: number): UsageSummary {
+/** The summary of every job's usage: tokens, burn rates, the quota window (with `others`: shared with them). Pure. */
+export function summarize(caches: Map<string, UsageCache>, liveIds: Set<string>, config: Config, now: number, others: HostUsage[] = []): UsageSummary {
 	const jobs: UsageSummary['jobs'] = {};
 	let burnRate = 0;
 	for (const [id, cache] of caches) {
@@ -135,10 +176,12 @@ export function summarize(caches: Map<string, UsageCache>, liveIds: Set<string>,
 		if (liveIds.has(id)) burnRate += perMinute;
 	}
 
-	const {window_tokens: windowTokens, window_hours: windowHours} = config.budget;
+	const own = mergeMinutes(caches.values());
+	const minutes = recentMinutes(own, now);
 	return {
 		at: new Date(now).toISOString(), jobs, burnRate,
-		...(windowTokens > 0 ? {window: quotaWindow(mergeMinutes(caches.values()), now, windowHours, windowTokens, burnRate)} : {}),
+		...(minutes.length > 0 ? {minutes} : {}),
+		...(config.budget.window_tokens > 0 ? {window: sharedWindow(own, burnRate, others, config.budget, now)} : {}),
 	};
 }
 
@@ -186,5 +229,6 @@ export async function costReport(paths: StatePaths, config: Config, options: {no
 		burnRate: summary.burnRate,
 		...(summary.window ? {window: summary.window} : {}),
 		...(since === undefined ? {} : {since: new Date(since).toISOString()}),
+		...(summary.minutes ? {minutes: summary.minutes} : {}),
 	};
 }

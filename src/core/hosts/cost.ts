@@ -1,5 +1,5 @@
 import type {Config} from '../config/config-schema.js';
-import type {CostReport} from '../cost/cost.js';
+import {sharedWindow, type CostReport, type QuotaWindow} from '../cost/cost.js';
 import {totalOf} from '../cost/usage.js';
 import type {StatePaths} from '../paths.js';
 import {runOnHost, sshProblem} from './remote.js';
@@ -26,4 +26,35 @@ export function costByHost(local: CostReport, hosts: HostCost[]): {rows: Array<{
 		? {host: entry.host, tokens: totalOf(entry.report.total), costUsd: entry.report.costUsd}
 		: {host: entry.host, problem: entry.problem}))];
 	return {rows, tokens: rows.reduce((sum, row) => sum + (row.tokens ?? 0), 0), costUsd: rows.reduce((sum, row) => sum + (row.costUsd ?? 0), 0)};
+}
+
+/** One subscription spent from several hosts: who is on it (local: this machine) and its window, when one is set. */
+export interface AccountWindow {
+	account: string;
+	hosts: string[];
+	/** The hosts on it that did not answer: left out of the window. */
+	missing: string[];
+	window: QuotaWindow;
+}
+
+/**
+ * The quota windows of the subscriptions more than one host spends (hosts.<name>.account, and budget.account for
+ * this machine), from each host's per-minute totals and burn rate, measured against this machine's budget. Pure.
+ */
+export function accountWindows(local: CostReport, hosts: HostCost[], config: Config, now: number): AccountWindow[] {
+	if (config.budget.window_tokens <= 0) return [];
+	const members = new Map<string, string[]>();
+	const join = (account: string | undefined, host: string) => {
+		if (account) members.set(account, [...members.get(account) ?? [], host]);
+	};
+
+	join(config.budget.account, 'local');
+	for (const [name, host] of Object.entries(config.hosts)) join(host.account, name);
+	const reports = new Map<string, CostReport>([['local', local], ...hosts.flatMap(entry => ('report' in entry ? [[entry.host, entry.report] as const] : []))]);
+	return [...members].filter(([, names]) => names.length > 1).map(([account, names]) => {
+		const answered = names.filter(name => reports.has(name));
+		const usage = answered.map(name => ({host: name, minutes: reports.get(name)!.minutes ?? [], burnRate: reports.get(name)!.burnRate}));
+		const window = sharedWindow(new Map(), 0, usage, {...config.budget, account}, now);
+		return {account, hosts: names, missing: names.filter(name => !reports.has(name)), window};
+	});
 }

@@ -1,6 +1,7 @@
 import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import type {Config} from '../config/config-schema.js';
+import type {MinutePairs} from '../cost/cost.js';
 import type {JobView} from '../jobs/list.js';
 import type {HostJob, HostListing} from './words.js';
 import type {StatePaths} from '../paths.js';
@@ -36,11 +37,17 @@ async function writeCache(paths: StatePaths, host: string, cached: Cached): Prom
 	await writeFileAtomic(file, JSON.stringify(cached)).catch(() => undefined);
 }
 
-/** Reads `ao list --json --envelope`: {ao: version, jobs}; undefined when it is not that (another ao). Pure. */
-export function readListAnswer(stdout: string): {version: string; jobs: JobView[]} | undefined {
+/** Reads `ao list --json --envelope`: {ao: version, jobs, usage}; undefined when it is not that (another ao). Pure. */
+export function readListAnswer(stdout: string): {version: string; jobs: JobView[]; usage?: HostListing['usage']} | undefined {
 	try {
-		const value = JSON.parse(stdout) as {ao?: unknown; jobs?: unknown};
-		return typeof value.ao === 'string' && Array.isArray(value.jobs) ? {version: value.ao, jobs: value.jobs as JobView[]} : undefined;
+		const value = JSON.parse(stdout) as {ao?: unknown; jobs?: unknown; usage?: {minutes?: unknown; burnRate?: unknown}};
+		if (typeof value.ao !== 'string' || !Array.isArray(value.jobs)) return undefined;
+		const {usage} = value;
+		const pairs = Array.isArray(usage?.minutes) && usage.minutes.every(pair => Array.isArray(pair) && pair.length === 2 && pair.every(Number.isFinite));
+		return {
+			version: value.ao, jobs: value.jobs as JobView[],
+			...(pairs && typeof usage?.burnRate === 'number' ? {usage: {minutes: usage.minutes as MinutePairs, burnRate: usage.burnRate}} : {}),
+		};
 	} catch {
 		return undefined;
 	}
@@ -69,7 +76,7 @@ async function listHost(paths: StatePaths, config: Config, name: string, env: No
 
 	const jobs = answer.jobs.map(job => ({...job, host: name}));
 	await writeCache(paths, name, {at: now, jobs});
-	return {host: name, status: 'up', jobs, at: now};
+	return {host: name, status: 'up', jobs, at: now, ...(answer.usage ? {usage: answer.usage} : {})};
 }
 
 /** Every configured host's jobs, asked in parallel (one ssh round trip each over its multiplexed connection). */

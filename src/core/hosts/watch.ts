@@ -1,5 +1,6 @@
 import {existsSync} from 'node:fs';
 import type {Config} from '../config/config-schema.js';
+import type {HostUsage} from '../cost/cost.js';
 import {errorMessage} from '../errors.js';
 import type {StatePaths} from '../paths.js';
 import {listHosts} from './listing.js';
@@ -12,6 +13,8 @@ import type {HostJob} from './words.js';
  */
 export class HostWatch {
 	private jobs: HostJob[] = [];
+	/** What each host last said its agents spend; kept while it does not answer (tokens spent stay spent). */
+	private readonly usage = new Map<string, HostUsage>();
 	private readonly seen = new Map<string, string>();
 	private last = 0;
 	private running: Promise<void> | undefined;
@@ -21,6 +24,16 @@ export class HostWatch {
 	/** The jobs of the hosts that answered at the last look (a host that did not is left out of the counts). */
 	remoteJobs(): HostJob[] {
 		return this.jobs;
+	}
+
+	/**
+	 * What the hosts on this machine's subscription (hosts.<name>.account = budget.account) last said they spend, for
+	 * one quota window shared with them. A host that stopped answering counts with what it said last.
+	 */
+	sharedUsage(config: Config): HostUsage[] {
+		const account = config.budget.account;
+		if (!account) return [];
+		return Object.entries(config.hosts).flatMap(([name, host]) => (host.account === account && this.usage.has(name) ? [this.usage.get(name)!] : []));
 	}
 
 	tick(config: Config, nowMs: number): void {
@@ -46,6 +59,7 @@ export class HostWatch {
 		const env = existsSync(this.paths.sshAgentLink) ? {...process.env, SSH_AUTH_SOCK: this.paths.sshAgentLink} : process.env;
 		const listings = await listHosts(this.paths, config, env);
 		this.jobs = listings.filter(listing => listing.status === 'up').flatMap(listing => listing.jobs);
+		for (const listing of listings) if (listing.usage) this.usage.set(listing.host, {host: listing.host, ...listing.usage});
 		for (const job of this.jobs) {
 			const key = `${job.host}\0${job.id}`;
 			const before = this.seen.get(key);

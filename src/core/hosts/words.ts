@@ -1,3 +1,4 @@
+import type {MinutePairs} from '../cost/cost.js';
 import type {JobView} from '../jobs/list.js';
 
 // What a host's state says, in list and the dashboard. Pure, and loaded by ao list: no imports but types.
@@ -19,6 +20,8 @@ export interface HostListing {
 	/** Since when the host does not answer. */
 	since?: string;
 	problem?: string;
+	/** What its agents spend: its own per-minute totals of the last day and its burn rate (for a shared quota). */
+	usage?: {minutes: MinutePairs; burnRate: number};
 }
 
 /** "box1 unreachable since 12:03 (...)": the line list and the dashboard show for a host that is not up. Pure. */

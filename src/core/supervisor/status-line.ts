@@ -42,7 +42,8 @@ export function usageLine(usage: Pick<UsageSummary, 'burnRate' | 'window'> | und
 	const {window} = usage;
 	if (window) {
 		const left = windowOutlook(window.minutesLeft);
-		parts.push(`quota window ${formatTokens(window.used)} used, ${left}, resets in ${formatMinutes(window.resetsInMinutes)}${window.runsOutBeforeReset ? ' (queued jobs wait)' : ''}`);
+		const shared = window.shared ? ` (account ${window.shared.account}, with ${window.shared.hosts.join(', ')}: ${formatTokens(window.shared.burnRate)} tokens/min together)` : '';
+		parts.push(`quota window ${formatTokens(window.used)} used${shared}, ${left}, resets in ${formatMinutes(window.resetsInMinutes)}${window.runsOutBeforeReset ? ' (queued jobs wait)' : ''}`);
 	}
 
 	return parts.join(' · ');

@@ -299,7 +299,7 @@ export class Supervisor {
 		}
 
 		const live = new Set(jobs.filter(job => isLive(job.state)).map(job => job.id));
-		this.summary = summarize(this.usage, live, this.config, nowMs);
+		this.summary = summarize(this.usage, live, this.config, nowMs, this.hosts.sharedUsage(this.config));
 		const {at, ...content} = this.summary;
 		const text = JSON.stringify(content);
 		// Rewritten when it changed, and every 15 s anyway: readers trust a summary up to a minute old.
