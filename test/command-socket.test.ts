@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import test from 'ava';
-import {readRequest} from '../src/core/supervisor/command-socket.js';
+import {decodeAnswer, encodeAnswer, readRequest} from '../src/core/supervisor/command-socket.js';
 import {dispatchJson, root, useSandbox, waitFor, type AoSandbox, type JobJson} from './helpers/ao.js';
 
 // The supervisor answers ao list, peek and send over the state dir's socket, so they start at Node's floor.
@@ -10,13 +10,16 @@ import {dispatchJson, root, useSandbox, waitFor, type AoSandbox, type JobJson} f
 async function ask(sandbox: AoSandbox, request: Record<string, unknown>): Promise<Record<string, unknown>> {
 	return new Promise((resolve, reject) => {
 		const socket = net.connect(path.join(sandbox.home, 'supervisor.sock'));
-		let answer = '';
-		socket.setEncoding('utf8');
+		const chunks: Buffer[] = [];
 		socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
-		socket.on('data', chunk => {
-			answer += chunk;
+		socket.on('data', (chunk: Buffer) => {
+			chunks.push(chunk);
 		});
-		socket.on('end', () => resolve(JSON.parse(answer) as Record<string, unknown>));
+		socket.on('end', () => {
+			const answer = decodeAnswer(Buffer.concat(chunks));
+			if (answer) resolve(answer as unknown as Record<string, unknown>);
+			else reject(new Error(`not an answer: ${Buffer.concat(chunks).toString('utf8')}`));
+		});
 		socket.on('error', reject);
 	});
 }
@@ -75,4 +78,14 @@ test('a socket left by a supervisor that is gone is not waited on: bin/ao runs t
 	const listed = await sandbox.ao(['list']);
 	t.is(listed.exitCode, 0, listed.stderr);
 	t.is(listed.stdout, 'no jobs; start one with: ao dispatch "your task"');
+});
+
+test('an answer goes as a JSON line and the output as it is, and comes back the same, unicode and all; a cut one is refused', t => {
+	const answer = {exitCode: 3, stdout: 'ünï\n{"x": "\\"}\n', stderr: 'ao: nö\n'};
+	const bytes = encodeAnswer(answer);
+	t.is(bytes.subarray(0, bytes.indexOf(10)).toString(), `{"exitCode":3,"stdout":${Buffer.byteLength(answer.stdout)},"stderr":${Buffer.byteLength(answer.stderr)}}`);
+	t.deepEqual(decodeAnswer(bytes), answer);
+	t.deepEqual(decodeAnswer(encodeAnswer({fallback: 'another build'})), {fallback: 'another build'});
+	t.is(decodeAnswer(bytes.subarray(0, bytes.length - 1)), undefined);
+	t.is(decodeAnswer(Buffer.from('garbage')), undefined);
 });

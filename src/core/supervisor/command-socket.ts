@@ -28,6 +28,35 @@ export type CommandAnswer = {stdout: string; stderr: string; exitCode: number} |
 
 export type CommandRunner = (request: CommandRequest) => Promise<{stdout: string; stderr: string; exitCode: number}>;
 
+/**
+ * An answer as it goes over the socket: a JSON line, then the output as it is. The line is the fallback, or the exit
+ * code and the byte lengths of stdout and stderr, which follow it in that order: the output is not escaped into JSON
+ * and parsed back on the way (bin/ao reads it the same way). Pure.
+ */
+export function encodeAnswer(answer: CommandAnswer): Buffer {
+	if ('fallback' in answer) return Buffer.from(`${JSON.stringify({fallback: answer.fallback})}\n`);
+	const stdout = Buffer.from(answer.stdout);
+	const stderr = Buffer.from(answer.stderr);
+	return Buffer.concat([Buffer.from(`${JSON.stringify({exitCode: answer.exitCode, stdout: stdout.length, stderr: stderr.length})}\n`), stdout, stderr]);
+}
+
+/** Reads an encoded answer back; undefined when it is cut short or not one. Pure. */
+export function decodeAnswer(bytes: Buffer): CommandAnswer | undefined {
+	const end = bytes.indexOf(10);
+	if (end === -1) return undefined;
+	let head: {fallback?: unknown; exitCode?: unknown; stdout?: unknown; stderr?: unknown};
+	try {
+		head = JSON.parse(bytes.subarray(0, end).toString('utf8')) as typeof head;
+	} catch {
+		return undefined;
+	}
+
+	if (typeof head.fallback === 'string') return {fallback: head.fallback};
+	const {exitCode, stdout, stderr} = head;
+	if (typeof exitCode !== 'number' || typeof stdout !== 'number' || typeof stderr !== 'number' || bytes.length !== end + 1 + stdout + stderr) return undefined;
+	return {exitCode, stdout: bytes.subarray(end + 1, end + 1 + stdout).toString('utf8'), stderr: bytes.subarray(end + 1 + stdout).toString('utf8')};
+}
+
 /** Checks a request as it came off the socket. Pure. */
 export function readRequest(line: string): CommandRequest | string {
 	let value: unknown;
@@ -59,7 +88,7 @@ export async function serveCommands(paths: StatePaths, run: CommandRunner, log: 
 			const end = buffer.indexOf('\n');
 			if (end === -1) return;
 			socket.removeAllListeners('data');
-			void answer(buffer.slice(0, end)).then(reply => socket.end(`${JSON.stringify(reply)}\n`));
+			void answer(buffer.slice(0, end)).then(reply => socket.end(encodeAnswer(reply)));
 		});
 	});
 	const answer = async (line: string): Promise<CommandAnswer> => {
