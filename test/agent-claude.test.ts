@@ -173,7 +173,10 @@ test('claude: a respawned agent resumes its conversation and is ready at its pro
 test('claude: a job over its --budget is paused with a budget reason, and ao resume lets it go on to ready', async t => {
 	const world = await claudeWorld(t);
 	const {sandbox} = world;
-	const job = await dispatchClaude(world, 'spender', task('take your time', '[slow 20]', '[answer a slow reply]'), ['--budget', String(perReplyTotal)]);
+	// The budget holds the first reply (a file write) and is spent during the second, slow one; what the resumed turn
+	// spends then (at most the rest of the interrupted reply and one more) stays within the as many again it is granted.
+	const budget = perReplyTotal + 500;
+	const job = await dispatchClaude(world, 'spender', task('take your time', '[write notes.txt hello]', '[slow 20]', '[answer a slow reply]'), ['--budget', String(budget), '--mode', 'acceptEdits']);
 	const paused = await expectState(t, sandbox, job.id, 'needs-input', /^budget:/, 90_000);
 	t.truthy(paused);
 	const resumed = await sandbox.ao(['resume', job.id]);
