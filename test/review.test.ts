@@ -238,7 +238,8 @@ test('the forecast: two agents editing the same lines conflict, one editing anot
 	const conflicted = await waitFor('the forecast', async () => {
 		const jobs = await sandbox.aoJson<ReviewJob[]>(['list']);
 		const byName = new Map(jobs.map(item => [item.name, item]));
-		return byName.get('api')?.conflicts?.length && byName.get('docs')?.conflicts?.length && byName.get('other')?.changes ? byName : undefined;
+		// A pass may have run between the edits: wait for one that saw all three.
+		return byName.get('api')?.conflicts?.length && byName.get('docs')?.conflicts?.length && byName.get('other')?.changes?.files ? byName : undefined;
 	});
 	t.deepEqual(conflicted.get('api')!.conflicts, [{with: 'docs', files: ['README.md']}]);
 	t.deepEqual(conflicted.get('docs')!.conflicts, [{with: 'api', files: ['README.md']}]);

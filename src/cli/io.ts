@@ -45,8 +45,9 @@ export class CommandIO {
 		this.stdout.write(text.endsWith('\n') ? text : text + '\n');
 	}
 
+	/** Indented for a person at a terminal, one line for a program reading a pipe (as gh does). */
 	json(value: unknown): void {
-		this.out(JSON.stringify(value, null, 2));
+		this.out(this.stdout.isTTY ? JSON.stringify(value, null, 2) : JSON.stringify(value));
 	}
 
 	/** A side note on stderr, "ao: ...", that must not mix with what scripts read on stdout. */

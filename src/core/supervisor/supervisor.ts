@@ -20,7 +20,7 @@ import {startQueued, queueOrder} from '../jobs/start.js';
 import {formatStatusLine, statusCounts} from './status-line.js';
 import {isLive, type JobState} from '../jobs/states.js';
 import {JobStore} from '../jobs/store.js';
-import type {PaneInfo, Tmux} from '../tmux/tmux.js';
+import {runTmuxThroughShell, type PaneInfo, type Tmux} from '../tmux/tmux.js';
 import {ensurePrivateDir, writeFileAtomic} from '../processes/atomic-file.js';
 import {readJobUsage, summarize, type UsageSummary} from '../cost/cost.js';
 import {overBudget, pauseJob} from '../safety/pause.js';
@@ -119,6 +119,7 @@ export class Supervisor {
 		}
 
 		await writeSupervisorInfo(this.paths);
+		runTmuxThroughShell();
 		const stopServing = commands ? await serveCommands(this.paths, commands, line => this.log(line)) : undefined;
 		const release = async () => {
 			if (claimPid(this.paths.supervisorPid) !== process.pid) return;

@@ -5,8 +5,9 @@ import {zombieExitStatus} from '../processes/processes.js';
 import {agentCommand, commandBytes, encodeArgvForLauncher, envArgs, escapeArgument, launcherScript, literalMessage, maxCommandBytes, paneFormat, parsePanes, sessionName, shellQuote, supervisorWindow, then, type AgentEnvFile, type Argument, type PaneInfo} from './args.js';
 
 export * from './args.js';
+import {idleShell, useShells} from './shell.js';
 
-interface Outcome {
+export interface Outcome {
 	exitCode: number;
 	stdout: string;
 	stderr: string;
@@ -27,6 +28,13 @@ export const clientFlags = ['-u'];
  */
 function runTmux(args: string[], launcher: string[] = []): Promise<Outcome> {
 	const [program, ...argv] = [...launcher, 'tmux', ...clientFlags, ...args];
+	// A command line holds one request: an argument with a newline goes the usual way.
+	const helper = launcher.length === 0 && !argv.some(arg => arg.includes('\n')) ? idleShell() : undefined;
+	if (helper) return helper.run([program!, ...argv]).then(outcome => outcome ?? forkTmux(program!, argv));
+	return forkTmux(program!, argv);
+}
+
+function forkTmux(program: string, argv: string[]): Promise<Outcome> {
 	return new Promise(resolve => {
 		execFile(program!, argv, {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
 			const code = (error as NodeJS.ErrnoException | null)?.code;
@@ -35,12 +43,13 @@ function runTmux(args: string[], launcher: string[] = []): Promise<Outcome> {
 	});
 }
 
+/** From now on this process runs tmux through shells of its own (shell.ts): for the supervisor. */
+export function runTmuxThroughShell(): void {
+	useShells(args => spawn('sh', args, {stdio: ['pipe', 'pipe', 'ignore']}));
+}
+
 const notInstalled = 'tmux is not installed; install it (apt-get install tmux, brew install tmux) and try again';
 
-/** The tmux session on the ao server that holds the supervisor (window 0) and every agent window. */
-
-
-/** One list-panes row per window (agent windows have one pane). The free-text name comes last. */
 /** A dead pane whose process tmux has not reaped gets its exit status from the kernel. */
 function withZombieStatus(pane: PaneInfo): PaneInfo {
 	if (!pane.dead || pane.deadStatus !== undefined || pane.deadSignal !== undefined) return pane;
