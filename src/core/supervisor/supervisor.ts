@@ -128,15 +128,17 @@ export class Supervisor {
 		};
 
 		process.on('SIGUSR1', () => this.wake?.());
+		let why = 'stopped';
 		for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
 			process.on(signal, () => {
+				why = `stopped by ${signal}`;
 				this.stopping = true;
 				this.wake?.();
 			});
 		}
 
 		await this.tmux.setGlobalOption('@ao-supervisor-pid', String(process.pid)).catch(() => undefined);
-		await this.log(`supervisor ${process.pid} started: ao ${describeBuild(thisBuild())}, tick ${this.config.supervisor.tick_ms} ms`);
+		await this.log(`supervisor ${process.pid} started: ao ${describeBuild(thisBuild())}, tick ${this.config.supervisor.tick_ms} ms, tmux socket "${this.tmux.socket}", parent ${process.ppid}`);
 		try {
 			while (!this.stopping) {
 				const tickStart = Date.now();
@@ -144,7 +146,10 @@ export class Supervisor {
 					await this.log(`tick failed: ${errorMessage(error)}`);
 					return true;
 				});
-				if (!serverUp) break;
+				if (!serverUp) {
+					why = `stopped: no tmux server on socket "${this.tmux.socket}"`;
+					break;
+				}
 				const tookMs = Date.now() - tickStart;
 				if (tookMs > 2 * this.config.supervisor.tick_ms) await this.log(`slow tick: ${tookMs} ms (tick_ms ${this.config.supervisor.tick_ms})`);
 				// One pass at a time: the next tick is scheduled only after this one finished, so a stall never piles up.
@@ -157,7 +162,7 @@ export class Supervisor {
 			await this.review.settle();
 			await this.hosts.settle();
 			await stopServing?.();
-			await this.log(`supervisor ${process.pid} stopped`).catch(() => undefined);
+			await this.log(`supervisor ${process.pid} ${why}`).catch(() => undefined);
 			await release();
 		}
 
