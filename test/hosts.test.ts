@@ -212,6 +212,7 @@ test('hosts on one subscription share one quota window: their tokens count here,
 	const json = await sandbox.aoJson<{window: {used: number; shared?: {account: string; hosts: string[]}}; accounts: Array<{account: string; hosts: string[]; window: {used: number}}>}>(['cost']);
 	t.deepEqual(json.accounts.map(entry => [entry.account, entry.hosts, entry.window.used]), [['max', ['local', 'box1', 'box2'], 6000]]);
 	t.is(json.window.used, 6000);
+	t.deepEqual(json.window.shared && [json.window.shared.account, json.window.shared.hosts], ['max', ['box1', 'box2']], 'this machine\'s window, shared with the others, as ao list tells it');
 	// The supervisor hears the hosts too: ao list's usage line, and a job dispatched here now waits for the quota.
 	const listed = await waitFor('the shared window in ao list', async () => {
 		const shown = (await sandbox.ao(['list', '--host', 'local'])).stdout;

@@ -69,7 +69,7 @@ export default defineCommand<[], {json?: boolean; since?: string; host?: string}
 			for (const entry of accounts) {
 				const who = entry.hosts.map(name => (name === 'local' ? 'this machine' : name)).join(', ');
 				const left = entry.missing.length > 0 ? ` (without ${entry.missing.join(', ')}: no answer)` : '';
-				lines.push(`account ${entry.account} (${who}): ${windowSentence(entry.window, config.budget)}, together ${count(entry.window.shared?.burnRate ?? 0)} tokens/min${left}`);
+				lines.push(`account ${entry.account} (${who}): ${windowSentence(entry.window, config.budget)}, together ${count(entry.burnRate)} tokens/min${left}`);
 			}
 		}
 

@@ -1,5 +1,5 @@
 import {loadConfig} from '../../core/config/config.js';
-import {readUsageSummary, summaryMaxAgeMs, type MinutePairs} from '../../core/cost/cost.js';
+import {readUsageSummary, summaryMaxAgeMs, type Spending} from '../../core/cost/cost.js';
 import type {StatePaths} from '../../core/paths.js';
 import {thisBuild} from '../../core/supervisor/build.js';
 import type {HostListing} from '../../core/hosts/listing.js';
@@ -46,7 +46,7 @@ async function otherHosts(io: CommandIO, options: {all?: boolean; under?: string
 }
 
 /** What this machine's agents spend, for another host's ao on the same subscription: tokens by minute, burn rate. */
-async function ownUsage(paths: StatePaths): Promise<{minutes: MinutePairs; burnRate: number}> {
+async function ownUsage(paths: StatePaths): Promise<Spending> {
 	const summary = await readUsageSummary(paths, {anyAge: true});
 	// Tokens spent stay spent; a burn rate is only now while the supervisor keeps the summary current.
 	const current = summary !== undefined && Date.now() - Date.parse(summary.at) < summaryMaxAgeMs;

@@ -128,11 +128,15 @@ export function recentMinutes(minutes: Map<number, number>, now: number, hours =
 	return [...minutes].filter(([minute, tokens]) => tokens > 0 && minute > current - hours * 60 && minute <= current).sort((a, b) => a[0] - b[0]);
 }
 
-/** What another host on the same subscription spends, as it last said: its own per-minute totals and burn rate. */
-export interface HostUsage {
-	host: string;
+/** What one machine's agents spend, as it tells the hosts on its subscription: its per-minute totals and burn rate. */
+export interface Spending {
 	minutes: MinutePairs;
 	burnRate: number;
+}
+
+/** What another host on the same subscription spends, as it last said. */
+export interface HostUsage extends Spending {
+	host: string;
 }
 
 /**

@@ -34,6 +34,8 @@ export interface AccountWindow {
 	hosts: string[];
 	/** The hosts on it that did not answer: left out of the window. */
 	missing: string[];
+	/** What the hosts on it that answered burn together (tokens per minute). */
+	burnRate: number;
 	window: QuotaWindow;
 }
 
@@ -52,9 +54,11 @@ export function accountWindows(local: CostReport, hosts: HostCost[], config: Con
 	for (const [name, host] of Object.entries(config.hosts)) join(host.account, name);
 	const reports = new Map<string, CostReport>([['local', local], ...hosts.flatMap(entry => ('report' in entry ? [[entry.host, entry.report] as const] : []))]);
 	return [...members].filter(([, names]) => names.length > 1).map(([account, names]) => {
-		const answered = names.filter(name => reports.has(name));
-		const usage = answered.map(name => ({host: name, minutes: reports.get(name)!.minutes ?? [], burnRate: reports.get(name)!.burnRate}));
-		const window = sharedWindow(new Map(), 0, usage, {...config.budget, account}, now);
-		return {account, hosts: names, missing: names.filter(name => !reports.has(name)), window};
+		// With this machine on it, the window is told as the supervisor tells it: this machine's, shared with the others.
+		const own = names.includes('local') ? local : undefined;
+		const others = names.filter(name => name !== 'local' && reports.has(name)).map(name => ({host: name, minutes: reports.get(name)!.minutes ?? [], burnRate: reports.get(name)!.burnRate}));
+		const window = sharedWindow(new Map(own?.minutes ?? []), own?.burnRate ?? 0, others, {...config.budget, account}, now);
+		const burnRate = others.reduce((sum, other) => sum + other.burnRate, own?.burnRate ?? 0);
+		return {account, hosts: names, missing: names.filter(name => !reports.has(name)), burnRate, window};
 	});
 }

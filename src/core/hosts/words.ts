@@ -1,4 +1,4 @@
-import type {MinutePairs} from '../cost/cost.js';
+import type {Spending} from '../cost/cost.js';
 import type {JobView} from '../jobs/list.js';
 
 // What a host's state says, in list and the dashboard. Pure, and loaded by ao list: no imports but types.
@@ -21,7 +21,7 @@ export interface HostListing {
 	since?: string;
 	problem?: string;
 	/** What its agents spend: its own per-minute totals of the last day and its burn rate (for a shared quota). */
-	usage?: {minutes: MinutePairs; burnRate: number};
+	usage?: Spending;
 }
 
 /** "box1 unreachable since 12:03 (...)": the line list and the dashboard show for a host that is not up. Pure. */

@@ -41,7 +41,7 @@ export async function serverStatus(paths: StatePaths, tmux: Tmux): Promise<Serve
 		windows: panes ? panes.filter(pane => pane.jobId).length : 0,
 		jobs: counts,
 		build: thisBuild(),
-		...(info && started && info.pid === pid ? {supervisorBuild: {version: info.version, build: info.build, bin: info.bin}} : {}),
+		...(info && info.pid === pid ? {supervisorBuild: {version: info.version, build: info.build, bin: info.bin}} : {}),
 	};
 }
 

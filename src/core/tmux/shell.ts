@@ -35,7 +35,7 @@ class TmuxShell {
 	constructor(index: number, start: StartShell) {
 		this.dir = TmuxShell.ownDir(index);
 		// The shell is in the supervisor's process group: the hangup that ends the group (kill-server) ends it too.
-		const script = 'trap \'rm -rf "$0"; exit 0\' HUP INT TERM; while IFS= read -r request; do eval "$request" >"$0/out" 2>"$0/err"; echo "$?"; done; rm -rf "$0"';
+		const script = 'trap \'rm -rf "$0"; exit 0\' HUP INT TERM; while IFS= read -r request; do eval "$request" </dev/null >"$0/out" 2>"$0/err"; echo "$?"; done; rm -rf "$0"';
 		this.child = start(['-c', script, this.dir]);
 		this.child.stdout.setEncoding('utf8');
 		this.child.stdout.on('data', (chunk: string) => {
