@@ -108,12 +108,23 @@ export class SshServer {
 	async stop(): Promise<void> {
 		const pid = this.daemon.pid;
 		if (pid === undefined) return;
-		// A session outlives the listening sshd, so end the sessions first.
-		const sessions = this.sessions();
-		for (const session of sessions) signal(session, 'SIGTERM');
+		// A session outlives the listening sshd, so the sessions are ended first, the listener stopped meanwhile: a
+		// connection it accepted after the sessions were counted (a client's poll) would outlive it and keep a master
+		// connection alive. Each round ends the processes under a monitor before the monitor, so none is orphaned.
+		signal(pid, 'SIGSTOP');
+		const ended: number[] = [];
+		for (let round = 0; round < 5; round++) {
+			const sessions = this.sessions().reverse();
+			if (sessions.length === 0) break;
+			for (const session of sessions) signal(session, 'SIGTERM');
+			ended.push(...sessions);
+			await sleep(50);
+		}
+
 		signal(pid, 'SIGTERM');
+		signal(pid, 'SIGCONT');
 		await this.daemon;
-		for (let i = 0; i < 50 && sessions.some(session => isAlive(session)); i++) await sleep(50);
+		for (let i = 0; i < 50 && ended.some(session => isAlive(session)); i++) await sleep(50);
 	}
 
 	async log(): Promise<string> {
