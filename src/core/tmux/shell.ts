@@ -12,6 +12,7 @@ export interface ShellProcess {
 	stdin: Writable;
 	stdout: Readable;
 	on(event: 'exit' | 'error', listener: () => void): this;
+	kill(signal: NodeJS.Signals): boolean;
 	unref(): void;
 }
 
@@ -26,6 +27,7 @@ export type StartShell = (args: string[]) => ShellProcess;
  */
 class TmuxShell {
 	static readonly most = 3;
+	static readonly patienceMs = 10_000;
 	busy = false;
 	private readonly dir: string;
 	private readonly child: ShellProcess;
@@ -69,16 +71,26 @@ class TmuxShell {
 		return dir;
 	}
 
-	/** Runs `argv` (tmux and its arguments); undefined when the shell went away meanwhile. */
+	/** Runs `argv` (tmux and its arguments); undefined when the shell could not start (the call did not run). */
 	async run(argv: string[]): Promise<Outcome | undefined> {
 		this.busy = true;
 		(this.child.stdout as Socket).ref();
+		// A tmux call never takes this long; one that does is not waited on for good (a supervisor stuck on one call
+		// would supervise nothing): the shell goes, and the call fails rather than run twice (keys typed twice).
+		let late = false;
+		const timer = setTimeout(() => {
+			late = true;
+			this.child.kill('SIGKILL');
+		}, TmuxShell.patienceMs);
 		const status = await new Promise<number | undefined>(resolve => {
 			this.answer = resolve;
 			this.child.stdin.write(`${argv.map(arg => shellQuote(arg)).join(' ')}\n`);
 		});
+		clearTimeout(timer);
 		this.answer = undefined;
+		if (late) return {exitCode: 1, stdout: '', stderr: `no answer from tmux within ${TmuxShell.patienceMs / 1000} s`, missing: false};
 		if (status === undefined) return undefined;
+		if (Number.isNaN(status)) return {exitCode: 1, stdout: '', stderr: 'the shell that ran tmux ended during the call', missing: false};
 		const read = (name: string) => readFileSync(path.join(this.dir, name), 'utf8');
 		const outcome = {exitCode: status, stdout: read('out'), stderr: read('err'), missing: status === 127};
 		this.busy = false;
@@ -89,7 +101,8 @@ class TmuxShell {
 	/** Gone: a shell that could not start (no sh) ends the use of shells in this process; one that ended is replaced. */
 	private gone(failedToStart: boolean): void {
 		pool = failedToStart ? undefined : pool?.filter(other => other !== this);
-		this.answer?.(undefined);
+		// Not started: the call never ran, and is made the usual way. Ended during a call: it may have run, so it fails.
+		this.answer?.(failedToStart ? undefined : Number.NaN);
 	}
 
 	/** Waiting for nothing, it keeps no process alive. */
